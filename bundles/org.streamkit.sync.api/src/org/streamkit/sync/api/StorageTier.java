@@ -1,0 +1,106 @@
+package org.streamkit.sync.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One place where configs are kept: the memory cache, the Xodus store, the file backup, OBS, the cloud.
+ * Tiers are OSGi services; the coordinator composes them by {@link #RANKING} (highest first) into a read
+ * fallback chain and a write-through chain. A tier is a plain store: it keeps what it is given and does
+ * not resolve conflicts (the coordinator does).
+ * <p>
+ * <b>Guarantees every tier gives</b> (checked by the storage-tier contract test):
+ * <ul>
+ * <li>{@link #put} and {@link #delete} return only once the write is as durable as the tier promises
+ * ({@link #KIND_LOCAL} tiers: on local storage, or in memory for the cache; {@link #KIND_REMOTE} tiers:
+ * acknowledged by the remote). A later {@link #get} on the same tier sees it.</li>
+ * <li>A delete is a tombstone: {@link #get} returns it with {@link ConfigDocument#deleted()} set, so a
+ * deletion travels to other tiers like any other change.</li>
+ * <li>Calls may come from many threads at once; a write is never torn and never lost to a concurrent
+ * write of another key.</li>
+ * <li>Invalid input is refused with {@link ConfigValidationException} before anything is stored.</li>
+ * <li>A tier that cannot serve throws {@link StorageException} (never an unchecked exception for an
+ * expected failure) and reports why in {@link #health()}.</li>
+ * </ul>
+ * Service properties: {@link #RANKING}, {@link #TIER_NAME}, {@link #TIER_KIND} and, for remote tiers,
+ * {@link #DEBOUNCE_MS}.
+ *
+ * @since 0.1
+ */
+public interface StorageTier {
+
+    /** Service property: the tier's rank ({@code Integer}); higher ranks are asked first. */
+    String RANKING = "service.ranking";
+    /** Service property: the tier's short name ({@code String}), for example {@code memory} or {@code xodus}. */
+    String TIER_NAME = "streamkit.tier.name";
+    /** Service property: {@link #KIND_LOCAL} or {@link #KIND_REMOTE}. */
+    String TIER_KIND = "streamkit.tier.kind";
+    /** Service property of remote tiers: how long the coordinator debounces writes to it ({@code Long}, ms). */
+    String DEBOUNCE_MS = "streamkit.tier.debounce.ms";
+
+    /** {@link #TIER_KIND} of a tier on this machine, written synchronously by the coordinator. */
+    String KIND_LOCAL = "local";
+    /** {@link #TIER_KIND} of a tier reached over a network, written through a debounced outbox. */
+    String KIND_REMOTE = "remote";
+
+    /** @return the tier's short name, the same as its {@link #TIER_NAME} property */
+    String name();
+
+    /**
+     * Reads one config.
+     *
+     * @return the document, a tombstone if it was deleted, or empty if this tier has never seen the key
+     * @throws StorageException when the tier cannot be read now
+     */
+    Optional<ConfigDocument> get(ConfigKey key) throws StorageException;
+
+    /**
+     * Stores a document (a live config or a tombstone), replacing what the tier held for its key.
+     * Returns once the write is as durable as the tier promises.
+     *
+     * @return the document as stored; a remote tier may have assigned times or a remote version
+     * @throws StorageException when the write did not happen
+     */
+    ConfigDocument put(ConfigDocument document) throws StorageException;
+
+    /**
+     * Deletes a config by storing a tombstone stamped {@code deletedAt}. Deleting a key the tier has never
+     * seen stores a tombstone too, so the deletion can travel. Durable like {@link #put}.
+     *
+     * @return the tombstone as stored
+     * @throws StorageException when the write did not happen
+     */
+    ConfigDocument delete(ConfigKey key, Instant deletedAt) throws StorageException;
+
+    /**
+     * @return the config types this tier holds any document of, tombstones included
+     * @throws StorageException when the tier cannot be read now
+     */
+    Set<String> listTypes() throws StorageException;
+
+    /**
+     * Lists the keys of one type, tombstones included (use {@link #get} to tell them apart), in key order.
+     *
+     * @throws ConfigValidationException when the type is not valid
+     * @throws StorageException          when the tier cannot be read now
+     */
+    List<ConfigKey> listKeys(String type) throws StorageException;
+
+    /**
+     * Lists what changed after a cursor, tombstones included, oldest change first, at most {@code limit}
+     * documents. A key changed several times appears once, with its latest state. Without a cursor
+     * ({@code null}) every document is a change. Feeding {@link Changes#nextCursor()} back in never skips
+     * a change made after the previous page was read.
+     *
+     * @param cursor a cursor this tier returned before, or {@code null} for "from the beginning"
+     * @param limit  the most documents to return, at least 1
+     * @throws IllegalArgumentException when the cursor was not made by this tier or the limit is below 1
+     * @throws StorageException         when the tier cannot be read now
+     */
+    Changes changedSince(String cursor, int limit) throws StorageException;
+
+    /** @return the tier's health now; cheap, never blocks on the network */
+    TierHealth health();
+}
