@@ -1,0 +1,139 @@
+package org.streamkit.sync.tier.file;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.eclipse.osgi.service.datalocation.Location;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamkit.sync.api.Changes;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.StorageTier;
+import org.streamkit.sync.api.TierHealth;
+import org.streamkit.sync.api.support.StateLocations;
+
+/**
+ * Registers the file backup store as a local {@link StorageTier} (300). Its scanning thread starts with
+ * the component and stops with it. A folder that cannot be used leaves the tier registered but
+ * {@code DOWN}, with the reason.
+ */
+@Component(service = StorageTier.class, configurationPid = FileTierComponent.PID, property = {
+        StorageTier.RANKING + ":Integer=300",
+        StorageTier.TIER_NAME + "=" + FileTierComponent.NAME,
+        StorageTier.TIER_KIND + "=" + StorageTier.KIND_LOCAL })
+@Designate(ocd = FileTierComponent.Config.class)
+public final class FileTierComponent implements StorageTier {
+
+    static final String PID = "org.streamkit.sync.tier.file";
+    static final String NAME = "file";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileTierComponent.class);
+
+    @ObjectClassDefinition(name = "Streamkit file backup tier", description = "One JSON file per config, as a backup.")
+    public @interface Config {
+        @AttributeDefinition(name = "Backup folder", description = "Where the JSON files live. Empty: "
+                + "<workspace>/.metadata/.plugins/org.streamkit.sync.tier.file/backup", required = false)
+        String directory() default "";
+    }
+
+    private final ExecutorService scanner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "streamkit-file-tier-scan");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Path root;
+    private final FileStore store;
+    private final TierHealth failure;
+
+    @Activate
+    public FileTierComponent(Config config, BundleContext context,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, target = "(type=osgi.instance.area)") Location instanceArea) {
+        root = config.directory().isBlank() ? StateLocations.of(instanceArea, context, "backup") : Path.of(config.directory());
+        FileStore opened = null;
+        TierHealth failed = null;
+        try {
+            opened = FileStore.open(NAME, root, scanner);
+        } catch (StorageException e) {
+            failed = TierHealth.down(e.getMessage());
+            LOG.warn("File backup tier is down: {}", e.getMessage());
+        }
+        store = opened;
+        failure = failed;
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (store != null) {
+            store.close();
+        }
+        scanner.shutdownNow();
+    }
+
+    private FileStore store() throws StorageException {
+        if (store == null) {
+            throw new StorageException(failure.reason(), false);
+        }
+        return store;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Optional<ConfigDocument> get(ConfigKey key) throws StorageException {
+        return store().get(key);
+    }
+
+    @Override
+    public ConfigDocument put(ConfigDocument document) throws StorageException {
+        return store().put(document);
+    }
+
+    @Override
+    public ConfigDocument delete(ConfigKey key, Instant deletedAt) throws StorageException {
+        return store().delete(key, deletedAt);
+    }
+
+    @Override
+    public Set<String> listTypes() throws StorageException {
+        return store().listTypes();
+    }
+
+    @Override
+    public List<ConfigKey> listKeys(String type) throws StorageException {
+        return store().listKeys(type);
+    }
+
+    @Override
+    public Changes changedSince(String cursor, int limit) throws StorageException {
+        return store().changedSince(cursor, limit);
+    }
+
+    @Override
+    public TierHealth health() {
+        return store == null ? failure : store.health();
+    }
+
+    /** @return the backup folder */
+    public Path root() {
+        return root;
+    }
+}
