@@ -1,0 +1,85 @@
+package org.streamkit.sync.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The one entry point for reading and writing configs. It composes the registered {@link StorageTier}s by
+ * ranking: reads fall back from the highest tier to the lowest and refill the tiers above the one that
+ * answered; writes go to every local tier before they return and reach remote tiers through a durable,
+ * debounced outbox. Conflicts are resolved last-write-wins (or left open for a person, by policy); the
+ * losing version always stays in the config's history. Nothing is ever deleted because it is missing
+ * somewhere: only a tombstone deletes.
+ *
+ * @since 0.1
+ */
+public interface SyncCoordinator {
+
+    /** @return the config if it exists and is not deleted; reads never wait for a remote that local tiers can answer */
+    Optional<ConfigDocument> get(ConfigKey key) throws StorageException;
+
+    /** @return the config or its tombstone, as the highest tier that knows it has it */
+    Optional<ConfigDocument> getIncludingDeleted(ConfigKey key) throws StorageException;
+
+    /** @return the live configs of a type from the local tiers, merged last-write-wins, in key order */
+    List<ConfigDocument> list(String type) throws StorageException;
+
+    /** @return every type the local tiers hold */
+    Set<String> types() throws StorageException;
+
+    /**
+     * Saves a config: validates it, stamps it, writes every local tier and queues it for the remote tiers.
+     * Returns once the local write and the outbox entry are durable.
+     *
+     * @throws ConfigValidationException for a body that is not acceptable; nothing is written
+     * @throws StorageException          when no local tier could store it
+     */
+    ConfigDocument put(ConfigKey key, ObjectNode body) throws StorageException;
+
+    /** Deletes a config (a tombstone, written and queued like {@link #put}). */
+    ConfigDocument delete(ConfigKey key) throws StorageException;
+
+    /** Pulls what changed from every available remote tier and delivers every due outbox entry now. */
+    void syncNow();
+
+    /** @return the tiers, the outbox and the metrics now */
+    SyncStatus status();
+
+    /** @return where one config stands with one tier */
+    SyncState state(ConfigKey key, String tier);
+
+    /** @return the outbox, oldest first */
+    List<PendingWrite> outbox();
+
+    /** Tries a pending or failed outbox entry again now. */
+    void retry(ConfigKey key, String tier);
+
+    /** Drops an outbox entry: that change will not be sent to that tier (the local copy stays). */
+    void discard(ConfigKey key, String tier);
+
+    /** @return conflicts still open (policy "ask"), oldest first */
+    List<Conflict> conflicts();
+
+    /** @return every conflict recorded for a config, resolved ones included, newest first */
+    List<Conflict> conflictLog(ConfigKey key);
+
+    /**
+     * Ends an open conflict by saving {@code body} as a new version (mine, theirs, or a merge of both).
+     *
+     * @param resolution {@code "mine"}, {@code "theirs"} or {@code "merged"}
+     */
+    ConfigDocument resolve(ConfigKey key, ObjectNode body, String resolution) throws StorageException;
+
+    /** @return earlier and losing versions of a config, newest first (at most the configured depth) */
+    List<ConfigDocument> history(ConfigKey key);
+
+    /** Saves an earlier version (as listed by {@link #history}) as the newest. */
+    ConfigDocument restore(ConfigKey key, Instant version) throws StorageException;
+
+    /** Compares every tier by key and stamp, reports the differences, and repairs stale copies if asked. */
+    AuditReport audit(boolean repair);
+}

@@ -1,0 +1,29 @@
+package org.streamkit.sync.api;
+
+/**
+ * The OSGi EventAdmin topics and properties the coordinator posts, so a UI can follow sync live.
+ *
+ * @since 0.1
+ */
+public final class SyncEvents {
+
+    /** A config's {@link SyncState} with one tier changed. Properties: type, id, tier, state, message. */
+    public static final String TOPIC_STATE = "org/streamkit/sync/STATE";
+    /** A config's local content changed (a local edit, or a pull from a remote). Properties: type, id, deleted. */
+    public static final String TOPIC_CHANGED = "org/streamkit/sync/CHANGED";
+    /** Every topic of the coordinator, for an {@code EventHandler}'s {@code event.topics}. */
+    public static final String TOPIC_ALL = "org/streamkit/sync/*";
+
+    public static final String TYPE = "type";
+    public static final String ID = "id";
+    public static final String TIER = "tier";
+    /** The {@link SyncState#name()}. */
+    public static final String STATE = "state";
+    /** A sentence for people, or empty. */
+    public static final String MESSAGE = "message";
+    /** Boolean: the change is a deletion. */
+    public static final String DELETED = "deleted";
+
+    private SyncEvents() {
+    }
+}

@@ -1,0 +1,116 @@
+package org.streamkit.sync.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkUtil;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageTier;
+import org.streamkit.sync.api.SyncCoordinator;
+import org.streamkit.sync.testing.Services;
+
+/** The coordinator as users get it: a service over the real tier bundles, which come and go. */
+class CoordinatorServiceTest {
+
+    private static SyncCoordinator coordinator() {
+        return Services.await(CoordinatorServiceTest.class, SyncCoordinator.class, null);
+    }
+
+    private static Bundle bundle(String symbolicName) {
+        for (Bundle b : FrameworkUtil.getBundle(CoordinatorServiceTest.class).getBundleContext().getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError(symbolicName + " is not installed");
+    }
+
+    @Test
+    void aWriteThroughTheServiceIsInEveryLocalTier() throws Exception {
+        ConfigKey key = new ConfigKey("notes", "service-" + UUID.randomUUID());
+        ConfigDocument saved = coordinator().put(key, ConfigJson.newObject().put("name", "through the service"));
+        for (String tier : List.of("memory", "xodus", "file")) {
+            Optional<ConfigDocument> copy = Services.tier(CoordinatorServiceTest.class, tier).get(key);
+            assertEquals(saved, copy.orElseThrow(() -> new AssertionError("missing in " + tier)));
+        }
+    }
+
+    @Test
+    void tierBundlesStoppedAndStartedMidStreamLoseNothing() throws Exception {
+        SyncCoordinator coordinator = coordinator();
+        for (String tier : List.of("memory", "xodus", "file")) {
+            Services.tier(CoordinatorServiceTest.class, tier);
+        }
+        String type = "hotswap-" + UUID.randomUUID().toString().substring(0, 8);
+        int count = 300;
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        List<ConfigDocument> written = new ArrayList<>();
+        Future<?> writing = writer.submit(() -> {
+            for (int i = 0; i < count; i++) {
+                written.add(coordinator.put(new ConfigKey(type, "c" + i), ConfigJson.newObject().put("i", i)));
+            }
+            return null;
+        });
+        Bundle file = bundle("org.streamkit.sync.tier.file");
+        Bundle memory = bundle("org.streamkit.sync.tier.memory");
+        try {
+            waitUntil(() -> written.size() > 60);
+            file.stop();
+            memory.stop();
+            waitUntil(() -> written.size() > 180);
+            file.start();
+            memory.start();
+            writing.get(2, TimeUnit.MINUTES); // no write failed while tiers came and went
+        } finally {
+            writer.shutdownNow();
+            if (file.getState() != Bundle.ACTIVE) {
+                file.start();
+            }
+            if (memory.getState() != Bundle.ACTIVE) {
+                memory.start();
+            }
+        }
+        assertEquals(count, written.size());
+        for (String tierName : List.of("memory", "xodus", "file")) {
+            StorageTier tier = Services.tier(CoordinatorServiceTest.class, tierName);
+            waitUntil(() -> {
+                try {
+                    return tier.listKeys(type).size() == count;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            for (ConfigDocument d : written) {
+                assertEquals(d, tier.get(d.key()).orElseThrow(() -> new AssertionError(d.key() + " lost in " + tierName)));
+            }
+        }
+        for (ConfigDocument d : written) {
+            assertEquals(d, coordinator.get(d.key()).orElseThrow());
+        }
+        assertTrue(coordinator.audit(false).differences().stream().noneMatch(s -> s.startsWith(type)),
+                "the tiers agree again");
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out");
+            }
+            Thread.sleep(20);
+        }
+    }
+}

@@ -1,0 +1,370 @@
+package org.streamkit.sync.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamkit.sync.api.Conflict;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.ConfigValidationException;
+import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.SyncState;
+import org.streamkit.sync.tier.memory.MemoryStore;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The coordinator's rules, on in-memory tiers and a hand-driven clock. */
+class CoordinatorTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+    private static final ConfigKey KEY = new ConfigKey("text-cyclers", "intro");
+
+    private final ManualTimer timer = new ManualTimer(T0);
+
+    private static ObjectNode body(String name) {
+        return ConfigJson.newObject().put("name", name);
+    }
+
+    private static ConfigDocument doc(ConfigKey key, String name, Instant at) {
+        return ConfigDocument.of(key, body(name), at, at);
+    }
+
+    @Test
+    void readsFallBackInRankOrderAndRefillTheTiersAbove(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            device.primary.put(doc(KEY, "from xodus", T0));
+            assertEquals("from xodus", device.coordinator.get(KEY).orElseThrow().body().get("name").asText());
+            assertEquals("from xodus", device.cache.get(KEY).orElseThrow().body().get("name").asText(),
+                    "the memory tier above was refilled");
+
+            ConfigKey remoteOnly = new ConfigKey("notes", "only-in-the-cloud");
+            cloud.put(doc(remoteOnly, "from the cloud", T0));
+            assertEquals("from the cloud", device.coordinator.get(remoteOnly).orElseThrow().body().get("name").asText());
+            assertTrue(device.cache.get(remoteOnly).isPresent() && device.primary.get(remoteOnly).isPresent(),
+                    "every local tier above the cloud was refilled");
+        }
+    }
+
+    @Test
+    void aTombstoneIsAHitThatMeansDeleted(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            cloud.put(doc(KEY, "still in the cloud", T0));
+            device.primary.put(ConfigDocument.tombstone(KEY, T0, T0.plusSeconds(1)));
+            assertTrue(device.coordinator.get(KEY).isEmpty(), "the local tombstone answers: deleted");
+            assertTrue(device.coordinator.getIncludingDeleted(KEY).orElseThrow().deleted());
+        }
+    }
+
+    @Test
+    void aWriteReachesEveryLocalTierAtOnceAndTheRemoteOnlyAfterItsDebounce(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            ConfigDocument saved = device.coordinator.put(KEY, body("v1"));
+            assertEquals(saved, device.cache.get(KEY).orElseThrow());
+            assertEquals(saved, device.primary.get(KEY).orElseThrow());
+            assertEquals(SyncState.PENDING, device.coordinator.state(KEY, "cloud"));
+            timer.advance(Duration.ofMillis(999));
+            assertEquals(List.of(), cloud.accepted(), "nothing leaves before the debounce");
+            timer.advance(Duration.ofMillis(1));
+            assertEquals(List.of(saved), cloud.accepted());
+            assertEquals(SyncState.SYNCED, device.coordinator.state(KEY, "cloud"));
+            assertEquals(0, device.coordinator.outbox().size());
+        }
+    }
+
+    @Test
+    void aThousandRapidEditsOfOneConfigBecomeOneRemoteWriteWithTheLastState(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        FakeRemote obs = new FakeRemote("obs", new MemoryStore("obs-slot"));
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            device.coordinator.addTier(obs.asTier(150, Duration.ofSeconds(2)));
+            for (int i = 0; i < 1000; i++) {
+                device.coordinator.put(KEY, body("edit " + i));
+                timer.advance(Duration.ofNanos(900_000)); // 1,000 edits in 0.9 s
+            }
+            timer.advance(Duration.ofSeconds(3));
+            assertEquals(1, cloud.accepted().size(), "one cloud write for 1,000 edits");
+            assertEquals("edit 999", cloud.accepted().get(0).body().get("name").asText());
+            assertEquals(1, obs.accepted().size(), "one OBS write for 1,000 edits");
+            assertEquals("edit 999", obs.accepted().get(0).body().get("name").asText());
+        }
+    }
+
+    @Test
+    void aNewerTombstoneBeatsAnEditAndANewerEditBeatsATombstone(@TempDir Path state) throws Exception {
+        MemoryStore server = new MemoryStore("server");
+        FakeRemote cloud = new FakeRemote("cloud", server);
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            ConfigDocument mine = device.coordinator.put(KEY, body("mine"));
+            timer.advance(Duration.ofSeconds(2));
+            server.put(ConfigDocument.tombstone(KEY, mine.createdAt(), mine.updatedAt().plusSeconds(5)));
+            device.coordinator.syncNow();
+            assertTrue(device.coordinator.get(KEY).isEmpty(), "the newer delete from the cloud wins");
+
+            server.put(doc(KEY, "revived elsewhere", mine.updatedAt().plusSeconds(10)));
+            device.coordinator.syncNow();
+            assertEquals("revived elsewhere", device.coordinator.get(KEY).orElseThrow().body().get("name").asText(),
+                    "a newer edit beats the tombstone");
+
+            server.put(ConfigDocument.tombstone(KEY, mine.createdAt(), mine.updatedAt().plusSeconds(7)));
+            device.coordinator.syncNow();
+            assertEquals("revived elsewhere", device.coordinator.get(KEY).orElseThrow().body().get("name").asText(),
+                    "an older delete does not beat a newer edit");
+        }
+    }
+
+    @Test
+    void equalStampsResolveTheSameWayOnEveryDevice() {
+        ConfigDocument a = doc(KEY, "alpha", T0);
+        ConfigDocument b = doc(KEY, "beta", T0);
+        ConfigDocument gone = ConfigDocument.tombstone(KEY, T0, T0);
+        assertEquals(Lww.winner(a, b), Lww.winner(b, a));
+        assertEquals("beta", Lww.winner(a, b).body().get("name").asText());
+        assertEquals(gone, Lww.winner(a, gone), "on equal stamps the delete wins");
+        assertEquals(gone, Lww.winner(gone, a));
+    }
+
+    @Test
+    void aDeviceTenMinutesBehindStillOrdersItsEditAfterWhatItHasSeen(@TempDir Path state) throws Exception {
+        MemoryStore server = new MemoryStore("server");
+        FakeRemote cloud = new FakeRemote("cloud", server);
+        Timer behind = timer.skewed(Duration.ofMinutes(-10));
+        try (Device device = new Device(state, behind, Device.settings(), cloud)) {
+            server.put(doc(KEY, "from a device with the right time", T0));
+            device.coordinator.syncNow();
+            ConfigDocument edit = device.coordinator.put(KEY, body("edited on the slow device"));
+            assertTrue(edit.updatedAt().isAfter(T0), "stamped after what it saw, not 10 minutes before: " + edit.updatedAt());
+            timer.advance(Duration.ofSeconds(2));
+            assertEquals("edited on the slow device", server.get(KEY).orElseThrow().body().get("name").asText());
+        }
+    }
+
+    @Test
+    void serverAssignedStampsAreAdoptedAfterTheWrite(@TempDir Path state) throws Exception {
+        Instant serverTime = T0.plusSeconds(3600);
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server")).stampingWith(() -> serverTime);
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            device.coordinator.put(KEY, body("stamped by the server"));
+            timer.advance(Duration.ofSeconds(2));
+            assertEquals(serverTime, device.primary.get(KEY).orElseThrow().updatedAt());
+            assertEquals(serverTime, device.cache.get(KEY).orElseThrow().updatedAt());
+            ConfigDocument next = device.coordinator.put(KEY, body("next edit"));
+            assertTrue(next.updatedAt().isAfter(serverTime), "later local edits order after the adopted stamp");
+        }
+    }
+
+    @Test
+    void theOutboxSurvivesARestartAndDeliversWhenTheRemoteIsBack(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        MemoryStore cache = new MemoryStore("memory");
+        MemoryStore primary = new MemoryStore("xodus");
+        cloud.partition(true);
+        try (Device device = new Device(state, timer, Device.settings(), cache, primary, cloud)) {
+            device.coordinator.put(KEY, body("written offline"));
+            timer.advance(Duration.ofSeconds(5));
+            assertEquals(SyncState.OFFLINE, device.coordinator.state(KEY, "cloud"));
+        }
+        cloud.partition(false);
+        // A new coordinator on the same state folder: the framework restarted.
+        try (Device device = new Device(state, timer, Device.settings(), cache, primary, cloud)) {
+            assertEquals(1, device.coordinator.outbox().size(), "the pending write survived the restart");
+            timer.advance(Duration.ofMinutes(1));
+            assertEquals(1, cloud.accepted().size());
+            assertEquals("written offline", cloud.accepted().get(0).body().get("name").asText());
+            assertEquals(0, device.coordinator.outbox().size());
+        }
+    }
+
+    @Test
+    void drops500sLostAcksAnd429sStillDeliverEveryWriteOnce(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        cloud.failNext(FakeRemote.Fault.DROP, FakeRemote.Fault.RATE_LIMITED, FakeRemote.Fault.DROP);
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            device.coordinator.put(KEY, body("v1"));
+            timer.advance(Duration.ofSeconds(1));
+            assertEquals(List.of(), cloud.accepted());
+            assertEquals(SyncState.PENDING, device.coordinator.state(KEY, "cloud"));
+            timer.advance(Duration.ofSeconds(29));
+            assertEquals(List.of(), cloud.accepted(), "Retry-After: 30 s is honoured");
+            timer.advance(Duration.ofMinutes(2));
+            assertEquals(1, cloud.accepted().size(), "delivered once after the failures");
+            assertEquals(SyncState.SYNCED, device.coordinator.state(KEY, "cloud"));
+            assertEquals(3, device.coordinator.status().metrics().deliveryErrors());
+
+            cloud.failNext(FakeRemote.Fault.LOSE_ACK);
+            device.coordinator.put(KEY, body("v2"));
+            timer.advance(Duration.ofMinutes(2));
+            List<ConfigDocument> v2 = cloud.accepted().stream().filter(d -> d.body().get("name").asText().equals("v2")).toList();
+            assertEquals(1, v2.size(), "after a lost acknowledgement, the read before the retry finds the write landed");
+            assertEquals(SyncState.SYNCED, device.coordinator.state(KEY, "cloud"));
+            timer.advance(Duration.ofMinutes(10));
+            assertEquals(2, cloud.accepted().size(), "each version reached the remote exactly once");
+        }
+    }
+
+    @Test
+    void aWriteTheRemoteRefusesForGoodIsParkedUntilTheUserRetries(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        cloud.failNext(FakeRemote.Fault.REJECT);
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            device.coordinator.put(KEY, body("refused"));
+            timer.advance(Duration.ofMinutes(30));
+            assertEquals(SyncState.FAILED, device.coordinator.state(KEY, "cloud"));
+            assertTrue(device.coordinator.outbox().get(0).failed());
+            assertTrue(device.coordinator.outbox().get(0).lastError().contains("refused"));
+            assertEquals(List.of(), cloud.accepted(), "not retried on its own");
+            device.coordinator.retry(KEY, "cloud");
+            timer.runDue();
+            assertEquals(1, cloud.accepted().size());
+            assertEquals(SyncState.SYNCED, device.coordinator.state(KEY, "cloud"));
+        }
+    }
+
+    @Test
+    void aStaleDeviceNeverDeletesOrOverwritesNewerRemoteConfigs(@TempDir Path state) throws Exception {
+        MemoryStore server = new MemoryStore("server");
+        FakeRemote cloud = new FakeRemote("cloud", server);
+        MemoryStore cache = new MemoryStore("memory");
+        MemoryStore primary = new MemoryStore("xodus");
+        Instant weekAgo = T0.minus(Duration.ofDays(7));
+        ConfigKey a = new ConfigKey("swaps", "a");
+        ConfigKey b = new ConfigKey("swaps", "b");
+        primary.put(doc(a, "old a", weekAgo));
+        for (int i = 0; i < 50; i++) {
+            server.put(doc(new ConfigKey("swaps", "s" + i), "remote " + i, T0));
+        }
+        server.put(doc(a, "new a", T0));
+        server.put(doc(b, "new b", T0));
+        try (Device device = new Device(state, timer, Device.settings(), cache, primary, cloud)) {
+            timer.advance(Duration.ofMinutes(1));
+            device.coordinator.syncNow();
+            timer.advance(Duration.ofMinutes(1));
+            assertEquals("new a", device.coordinator.get(a).orElseThrow().body().get("name").asText());
+            assertEquals(52, device.coordinator.list("swaps").size());
+            assertEquals(52, server.listKeys("swaps").size(), "nothing was deleted remotely");
+            assertTrue(server.listKeys("swaps").stream().allMatch(k -> !server.get(k).orElseThrow().deleted()));
+            assertEquals("new a", server.get(a).orElseThrow().body().get("name").asText(), "nothing was overwritten remotely");
+            assertTrue(cloud.accepted().isEmpty(), "the stale device sent nothing");
+            assertEquals("old a", device.coordinator.history(a).get(0).body().get("name").asText(),
+                    "the replaced local version is kept in history");
+        }
+    }
+
+    @Test
+    void askPolicyKeepsBothVersionsUntilAPersonResolves(@TempDir Path state) throws Exception {
+        MemoryStore server = new MemoryStore("server");
+        FakeRemote cloud = new FakeRemote("cloud", server);
+        try (Device device = new Device(state, timer, Device.settings().withAskOnConflict(true), cloud)) {
+            cloud.partition(true);
+            device.coordinator.put(KEY, body("mine"));
+            server.put(doc(KEY, "theirs", T0.plusSeconds(30)));
+            cloud.partition(false);
+            device.coordinator.syncNow();
+            List<Conflict> open = device.coordinator.conflicts();
+            assertEquals(1, open.size());
+            assertEquals("mine", open.get(0).mine().body().get("name").asText());
+            assertEquals("theirs", open.get(0).theirs().body().get("name").asText());
+            assertEquals(SyncState.CONFLICT, device.coordinator.state(KEY, "cloud"));
+            assertEquals("mine", device.coordinator.get(KEY).orElseThrow().body().get("name").asText(), "nothing overwritten");
+            timer.advance(Duration.ofMinutes(5));
+            assertEquals("theirs", server.get(KEY).orElseThrow().body().get("name").asText(), "nothing sent while open");
+
+            device.coordinator.resolve(KEY, body("merged"), "merged");
+            timer.advance(Duration.ofSeconds(2));
+            assertTrue(device.coordinator.conflicts().isEmpty());
+            assertEquals("merged", server.get(KEY).orElseThrow().body().get("name").asText());
+            assertEquals("merged", device.coordinator.conflictLog(KEY).get(0).resolution());
+            assertTrue(device.coordinator.history(KEY).stream().anyMatch(d -> d.body().get("name").asText().equals("mine")));
+        }
+    }
+
+    @Test
+    void automaticResolutionIsRecordedAndTheLoserKeptInHistory(@TempDir Path state) throws Exception {
+        MemoryStore server = new MemoryStore("server");
+        FakeRemote cloud = new FakeRemote("cloud", server);
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            cloud.partition(true);
+            ConfigDocument mine = device.coordinator.put(KEY, body("mine"));
+            server.put(doc(KEY, "theirs, newer", mine.updatedAt().plusSeconds(1)));
+            cloud.partition(false);
+            device.coordinator.syncNow();
+            assertEquals("theirs, newer", device.coordinator.get(KEY).orElseThrow().body().get("name").asText());
+            assertEquals("auto:theirs", device.coordinator.conflictLog(KEY).get(0).resolution());
+            ConfigDocument lost = device.coordinator.history(KEY).get(0);
+            assertEquals("mine", lost.body().get("name").asText());
+            ConfigDocument restored = device.coordinator.restore(KEY, lost.updatedAt());
+            assertEquals("mine", restored.body().get("name").asText());
+            timer.advance(Duration.ofSeconds(2));
+            assertEquals("mine", server.get(KEY).orElseThrow().body().get("name").asText(), "a restore is a new version");
+        }
+    }
+
+    @Test
+    void anAuditFindsAndRepairsAStaleLocalTier(@TempDir Path state) throws Exception {
+        try (Device device = new Device(state, timer, Device.settings())) {
+            for (int i = 0; i < 10; i++) {
+                device.coordinator.put(new ConfigKey("notes", "n" + i), body("v" + i));
+            }
+            ConfigKey n3 = new ConfigKey("notes", "n3");
+            device.cache.put(doc(n3, "stale", T0.minusSeconds(60)));
+            device.primary.put(doc(new ConfigKey("notes", "only-primary"), "lonely", T0));
+            var report = device.coordinator.audit(true);
+            assertEquals(11, report.checked());
+            assertEquals(2, report.repaired(), report.differences().toString());
+            assertEquals("v3", device.cache.get(n3).orElseThrow().body().get("name").asText());
+            assertTrue(device.cache.get(new ConfigKey("notes", "only-primary")).isPresent());
+            assertTrue(device.coordinator.audit(false).differences().isEmpty());
+        }
+    }
+
+    @Test
+    void badInputIsRefusedAndNothingStoredChanges(@TempDir Path state) throws Exception {
+        try (Device device = new Device(state, timer, Device.settings())) {
+            device.coordinator.put(KEY, body("good"));
+            ObjectNode huge = ConfigJson.newObject().put("blob", "x".repeat(ConfigDocument.MAX_BODY_BYTES));
+            assertThrows(ConfigValidationException.class, () -> device.coordinator.put(KEY, huge));
+            assertThrows(ConfigValidationException.class, () -> device.coordinator.put(KEY, null));
+            assertEquals("good", device.coordinator.get(KEY).orElseThrow().body().get("name").asText());
+            assertEquals(0, device.coordinator.history(KEY).size(), "a refused write leaves no trace");
+        }
+    }
+
+    @Test
+    void withNoLocalTierAWriteFailsWithAClearError(@TempDir Path state) throws Exception {
+        CoordinatorStore store = new CoordinatorStore(state);
+        try (Coordinator empty = new Coordinator(store, timer, Runnable::run, Device.settings(), EventSink.NONE)) {
+            StorageException e = assertThrows(StorageException.class, () -> empty.put(KEY, body("x")));
+            assertTrue(e.getMessage().contains("No local storage tier"), e.getMessage());
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void eventsTellTheUiWhatHappened(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            device.coordinator.put(KEY, body("v1"));
+            timer.advance(Duration.ofSeconds(2));
+            Map<String, Long> seen = device.events.stream().collect(Collectors.groupingBy(e -> e, Collectors.counting()));
+            assertTrue(seen.containsKey("text-cyclers/intro changed"), device.events.toString());
+            assertTrue(seen.containsKey("text-cyclers/intro cloud PENDING"), device.events.toString());
+            assertTrue(seen.containsKey("text-cyclers/intro cloud SYNCED"), device.events.toString());
+            assertFalse(device.coordinator.status().offline());
+        }
+    }
+}

@@ -1,0 +1,853 @@
+package org.streamkit.sync.coordinator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamkit.sync.api.AuditReport;
+import org.streamkit.sync.api.Changes;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.ConfigValidationException;
+import org.streamkit.sync.api.Conflict;
+import org.streamkit.sync.api.ConflictException;
+import org.streamkit.sync.api.PendingWrite;
+import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.StorageTier;
+import org.streamkit.sync.api.SyncCoordinator;
+import org.streamkit.sync.api.SyncState;
+import org.streamkit.sync.api.SyncStatus;
+import org.streamkit.sync.api.TierHealth;
+import org.streamkit.sync.api.TierStatus;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The coordinator's logic, free of OSGi so tests can build it with their own tiers, clock and executor.
+ * <ul>
+ * <li><b>Reads</b> ask the tiers in rank order and take the first answer; the local tiers above the one
+ * that answered are refilled in the background.</li>
+ * <li><b>Writes</b> are stamped by a {@link HybridClock}, recorded in the {@link CoordinatorStore} (the
+ * replaced version into history, one outbox entry per remote tier) and then written to every local tier,
+ * all before they return. A crash between the two leaves an outbox entry whose delivery re-sends the
+ * previous version, which is harmless.</li>
+ * <li><b>Delivery</b> sends each due outbox entry's current local state to its tier; rapid edits of one
+ * config become one remote write. It reads the remote's copy first and never replaces a newer one. Failures retry with exponential backoff and jitter, honour
+ * {@code Retry-After}, and park as failed when retrying cannot help.</li>
+ * <li><b>Pulls</b> read what changed on a remote tier after its stored cursor and merge each config
+ * last-write-wins; a config changed on both sides is a conflict, resolved automatically (the loser goes
+ * to history) or left open (policy "ask"). Nothing missing from a remote is ever deleted locally.</li>
+ * </ul>
+ */
+public final class Coordinator implements SyncCoordinator, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+    private static final int PAGE = 200;
+
+    /** One registered tier, with the properties the coordinator orders and routes by. */
+    public record Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, Duration debounce) {
+
+        static final Comparator<Tier> ORDER = Comparator.comparingInt(Tier::ranking).reversed()
+                .thenComparingLong(Tier::serviceId);
+
+        boolean available() {
+            try {
+                return tier.health().available();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+    }
+
+    private final CoordinatorStore store;
+    private final Timer timer;
+    private final Executor background;
+    private final Settings settings;
+    private final EventSink events;
+    private final HybridClock clock;
+    private final Metrics metrics = new Metrics();
+    private final Object[] locks = new Object[128];
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile Tier[] tiers = new Tier[0];
+    private volatile boolean closed;
+    private Instant nextDrain = Instant.MAX;
+
+    public Coordinator(CoordinatorStore store, Timer timer, Executor background, Settings settings, EventSink events) {
+        this.store = store;
+        this.timer = timer;
+        this.background = background;
+        this.settings = settings;
+        this.events = events;
+        this.clock = new HybridClock(() -> timer.now().toEpochMilli(), store.lastClock());
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+        if (!settings.periodicSync().isZero()) {
+            timer.schedule(this::periodicSync, settings.periodicSync());
+        }
+        scheduleDrain(timer.now());
+    }
+
+    // ---------------------------------------------------------------- tiers come and go
+
+    /** Adds a tier to the chains; a local tier is backfilled, a remote one pulled, in the background. */
+    public void addTier(Tier tier) {
+        synchronized (this) {
+            List<Tier> next = new ArrayList<>(List.of(tiers));
+            next.add(tier);
+            next.sort(Tier.ORDER);
+            tiers = next.toArray(Tier[]::new);
+        }
+        LOG.info("Tier {} joined (ranking {}, {})", tier.name(), tier.ranking(), tier.remote() ? "remote" : "local");
+        if (tier.remote()) {
+            store.addKnownRemote(tier.name());
+            background.execute(() -> {
+                if (settings.pullOnStart()) {
+                    pull(tier);
+                }
+                scheduleDrain(timer.now());
+            });
+        } else {
+            background.execute(() -> backfill(tier));
+        }
+    }
+
+    /** Removes a tier; its pending writes stay in the outbox until it returns. */
+    public void removeTier(StorageTier tier) {
+        synchronized (this) {
+            tiers = List.of(tiers).stream().filter(t -> t.tier() != tier).toArray(Tier[]::new);
+        }
+    }
+
+    List<Tier> tiers() {
+        return List.of(tiers);
+    }
+
+    private Optional<Tier> remote(String name) {
+        for (Tier t : tiers) {
+            if (t.remote() && t.name().equals(name)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public Optional<ConfigDocument> get(ConfigKey key) throws StorageException {
+        return getIncludingDeleted(key).filter(d -> !d.deleted());
+    }
+
+    @Override
+    public Optional<ConfigDocument> getIncludingDeleted(ConfigKey key) throws StorageException {
+        Tier[] chain = tiers;
+        StorageException last = null;
+        for (int i = 0; i < chain.length; i++) {
+            Tier t = chain[i];
+            Optional<ConfigDocument> found;
+            try {
+                found = t.tier().get(key);
+            } catch (StorageException e) {
+                last = e;
+                continue;
+            } catch (RuntimeException e) {
+                LOG.warn("Tier {} failed reading {}: {}", t.name(), key, e.toString());
+                continue;
+            }
+            if (found.isPresent()) {
+                metrics.readAnsweredBy(t.name());
+                if (i > 0) {
+                    ConfigDocument document = found.get();
+                    int answeredAt = i;
+                    background.execute(() -> refill(document, chain, answeredAt));
+                }
+                return found;
+            }
+        }
+        metrics.readMisses.increment();
+        if (last != null && chain.length > 0 && noLocalAvailable(chain)) {
+            throw last;
+        }
+        return Optional.empty();
+    }
+
+    private static boolean noLocalAvailable(Tier[] chain) {
+        for (Tier t : chain) {
+            if (!t.remote() && t.available()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes a document found lower in the chain into the local tiers above it, unless they hold newer. */
+    private void refill(ConfigDocument document, Tier[] chain, int answeredAt) {
+        synchronized (lockOf(document.key())) {
+            for (int i = 0; i < answeredAt; i++) {
+                Tier t = chain[i];
+                if (t.remote()) {
+                    continue;
+                }
+                try {
+                    Optional<ConfigDocument> current = t.tier().get(document.key());
+                    if (current.isEmpty() || Lww.winner(current.get(), document) == document && !Lww.same(current.get(), document)) {
+                        t.tier().put(document);
+                    }
+                } catch (StorageException | RuntimeException e) {
+                    LOG.debug("Refill of {} into {} failed: {}", document.key(), t.name(), e.toString());
+                }
+            }
+        }
+    }
+
+    /** @return the newest copy the local tiers hold (the first available local tier that has it) */
+    private ConfigDocument currentLocal(ConfigKey key) {
+        for (Tier t : tiers) {
+            if (t.remote()) {
+                continue;
+            }
+            try {
+                Optional<ConfigDocument> found = t.tier().get(key);
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            } catch (StorageException | RuntimeException e) {
+                LOG.debug("Local tier {} failed reading {}: {}", t.name(), key, e.toString());
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public List<ConfigDocument> list(String type) throws StorageException {
+        ConfigKey.validateType(type);
+        Map<ConfigKey, ConfigDocument> merged = new TreeMap<>();
+        boolean any = false;
+        StorageException last = null;
+        for (Tier t : tiers) {
+            if (t.remote()) {
+                continue;
+            }
+            try {
+                for (ConfigKey key : t.tier().listKeys(type)) {
+                    t.tier().get(key).ifPresent(d -> merged.merge(key, d, Lww::winner));
+                }
+                any = true;
+            } catch (StorageException e) {
+                last = e;
+            }
+        }
+        if (!any && last != null) {
+            throw last;
+        }
+        return merged.values().stream().filter(d -> !d.deleted()).toList();
+    }
+
+    @Override
+    public Set<String> types() throws StorageException {
+        Set<String> types = new TreeSet<>();
+        for (Tier t : tiers) {
+            if (!t.remote() && t.available()) {
+                try {
+                    types.addAll(t.tier().listTypes());
+                } catch (StorageException e) {
+                    LOG.debug("Tier {} could not list types: {}", t.name(), e.toString());
+                }
+            }
+        }
+        return types;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public ConfigDocument put(ConfigKey key, ObjectNode body) throws StorageException {
+        if (body == null) {
+            throw new ConfigValidationException("Config body is missing; it must be a JSON object such as {}");
+        }
+        synchronized (lockOf(key)) {
+            ConfigDocument previous = currentLocal(key);
+            Instant now = clock.now();
+            Instant created = previous == null || previous.deleted() ? now : previous.createdAt();
+            ConfigDocument document = ConfigDocument.of(key, body, created, now);
+            if (previous != null && !previous.deleted() && previous.sameBody(document)) {
+                return previous; // nothing changed: no new version, no remote write
+            }
+            return write(document, previous);
+        }
+    }
+
+    @Override
+    public ConfigDocument delete(ConfigKey key) throws StorageException {
+        synchronized (lockOf(key)) {
+            ConfigDocument previous = currentLocal(key);
+            if (previous != null && previous.deleted()) {
+                return previous;
+            }
+            Instant now = clock.now();
+            ConfigDocument tombstone = previous == null ? ConfigDocument.tombstone(key, now, now) : previous.asTombstone(now);
+            return write(tombstone, previous);
+        }
+    }
+
+    /** Records the write (history, outbox), then writes every local tier. Called under the key's lock. */
+    private ConfigDocument write(ConfigDocument document, ConfigDocument replaced) throws StorageException {
+        Instant now = timer.now();
+        Map<String, Instant> due = new LinkedHashMap<>();
+        for (String remote : remoteNames()) {
+            due.put(remote, now.plus(debounce(remote)));
+        }
+        store.recordWrite(document, replaced, due, now, settings.historyDepth());
+        writeLocal(document);
+        events.changed(document.key(), document.deleted());
+        for (String remote : due.keySet()) {
+            events.state(document.key(), remote, remote(remote).filter(Tier::available).isPresent() ? SyncState.PENDING
+                    : SyncState.OFFLINE, "");
+        }
+        due.values().stream().min(Comparator.naturalOrder()).ifPresent(this::scheduleDrain);
+        return document;
+    }
+
+    private void writeLocal(ConfigDocument document) throws StorageException {
+        int written = 0;
+        StorageException last = null;
+        for (Tier t : tiers) {
+            if (t.remote()) {
+                continue;
+            }
+            try {
+                t.tier().put(document);
+                written++;
+            } catch (StorageException e) {
+                last = e;
+                LOG.warn("Tier {} did not store {}: {}", t.name(), document.key(), e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("Tier {} failed storing {}: {}", t.name(), document.key(), e.toString());
+            }
+        }
+        if (written == 0) {
+            throw last != null ? last
+                    : new StorageException("No local storage tier is running, so " + document.key()
+                            + " was not saved. Start the Streamkit tier bundles.", true);
+        }
+    }
+
+    private Set<String> remoteNames() {
+        Set<String> names = new TreeSet<>(store.knownRemotes());
+        for (Tier t : tiers) {
+            if (t.remote()) {
+                names.add(t.name());
+            }
+        }
+        return names;
+    }
+
+    private Duration debounce(String remote) {
+        return remote(remote).map(Tier::debounce).orElse(Duration.ofSeconds(1));
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    private synchronized void scheduleDrain(Instant at) {
+        if (closed) {
+            return;
+        }
+        Instant now = timer.now();
+        if (at.isBefore(now)) {
+            at = now;
+        }
+        if (at.isBefore(nextDrain)) {
+            nextDrain = at;
+            timer.schedule(this::drainDue, Duration.between(now, at));
+        }
+    }
+
+    private void drainDue() {
+        synchronized (this) {
+            nextDrain = Instant.MAX;
+        }
+        drain(false);
+    }
+
+    /** Delivers every due entry (every entry, when {@code all}); then schedules the next due one. */
+    void drain(boolean all) {
+        if (closed || !draining.compareAndSet(false, true)) {
+            return;
+        }
+        Instant next = Instant.MAX;
+        try {
+            for (CoordinatorStore.Entry entry : store.outbox()) {
+                if (closed) {
+                    return;
+                }
+                if (entry.failed() || entry.held()) {
+                    continue;
+                }
+                Optional<Tier> tier = remote(entry.tier());
+                if (tier.isEmpty()) {
+                    continue; // delivered when the tier returns (addTier schedules a drain)
+                }
+                if (!all && entry.nextAttempt().isAfter(timer.now())) {
+                    next = min(next, entry.nextAttempt());
+                    continue;
+                }
+                Instant retry = deliver(entry, tier.get());
+                if (retry != null) {
+                    next = min(next, retry);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Outbox delivery stopped early: {}", e.toString(), e);
+            next = min(next, timer.now().plus(settings.retryBase()));
+        } finally {
+            draining.set(false);
+        }
+        if (!next.equals(Instant.MAX)) {
+            scheduleDrain(next);
+        }
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    /** Sends one entry. @return when to try it again, or null when it is done (delivered or parked) */
+    private Instant deliver(CoordinatorStore.Entry entry, Tier tier) {
+        ConfigKey key = entry.key();
+        if (!tier.available()) {
+            events.state(key, tier.name(), SyncState.OFFLINE, tier.tier().health().reason());
+            return retryLater(entry, tier, "The " + tier.name() + " tier is not available: " + tier.tier().health().reason(),
+                    null);
+        }
+        ConfigDocument local = currentLocal(key);
+        if (local == null) {
+            store.delivered(entry); // nothing local to send (the local tiers lost it): never send an absence
+            return null;
+        }
+        try {
+            // Read before write: a remote that already holds a newer version is never overwritten by an
+            // older one (a device back from a week offline, a server that stamps writes itself).
+            Optional<ConfigDocument> remoteNow = tier.tier().get(key);
+            if (remoteNow.isPresent() && Lww.same(remoteNow.get(), local)) {
+                store.delivered(entry);
+                events.state(key, tier.name(), SyncState.SYNCED, "");
+                return null;
+            }
+            if (remoteNow.isPresent() && Lww.winner(local, remoteNow.get()) == remoteNow.get()) {
+                LOG.info("Sync {} → {}: the remote has a newer version; merging instead of sending", key, tier.name());
+                merge(remoteNow.get(), tier, true);
+                return null;
+            }
+            ConfigDocument stored = tier.tier().put(local);
+            metrics.deliveries.incrementAndGet();
+            metrics.ackLatency(Duration.between(entry.enqueuedAt(), timer.now()).toMillis());
+            metrics.clearError(tier.name());
+            boolean removed = store.delivered(entry);
+            adoptRemoteStamps(local, stored);
+            LOG.info("Sync {} → {}: delivered ({})", key, tier.name(), local.deleted() ? "delete" : "update");
+            if (removed) {
+                events.state(key, tier.name(), SyncState.SYNCED, "");
+                return null;
+            }
+            return timer.now(); // a newer local edit arrived meanwhile: its own entry is due on its schedule
+        } catch (ConflictException e) {
+            LOG.info("Sync {} → {}: conflict, the remote has a newer version", key, tier.name());
+            merge(e.current(), tier, true);
+            return null;
+        } catch (StorageException e) {
+            metrics.error(tier.name(), e.getMessage());
+            if (!e.retryable()) {
+                LOG.warn("Sync {} → {}: failed for good: {}", key, tier.name(), e.getMessage());
+                store.update(entry.failedAttempt(e.getMessage(), timer.now(), true));
+                events.state(key, tier.name(), SyncState.FAILED, e.getMessage());
+                return null;
+            }
+            LOG.info("Sync {} → {}: failed, will retry: {}", key, tier.name(), e.getMessage());
+            events.state(key, tier.name(), SyncState.PENDING, e.getMessage());
+            return retryLater(entry, tier, e.getMessage(), e.retryAfter().orElse(null));
+        } catch (RuntimeException e) {
+            metrics.error(tier.name(), e.toString());
+            LOG.warn("Sync {} → {}: unexpected failure, will retry", key, tier.name(), e);
+            return retryLater(entry, tier, e.toString(), null);
+        }
+    }
+
+    private Instant retryLater(CoordinatorStore.Entry entry, Tier tier, String error, Duration retryAfter) {
+        Duration delay = retryAfter != null ? retryAfter : backoff(entry.attempts() + 1);
+        Instant next = timer.now().plus(delay);
+        store.update(entry.failedAttempt(error, next, false));
+        return next;
+    }
+
+    /** Exponential backoff with equal jitter: half the delay fixed, half random. */
+    Duration backoff(int attempt) {
+        long base = settings.retryBase().toMillis();
+        long max = settings.retryMax().toMillis();
+        long delay = Math.min(max, base << Math.min(attempt - 1, 30));
+        return Duration.ofMillis(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
+    }
+
+    /** A remote that stamps its own times (a server): its stamps become the local ones, once. */
+    private void adoptRemoteStamps(ConfigDocument sent, ConfigDocument stored) {
+        if (stored == null || Lww.same(sent, stored) && java.util.Objects.equals(sent.remoteVersion(), stored.remoteVersion())) {
+            return;
+        }
+        clock.observe(stored.updatedAt());
+        synchronized (lockOf(sent.key())) {
+            ConfigDocument current = currentLocal(sent.key());
+            if (Lww.same(current, sent)) {
+                try {
+                    writeLocal(stored);
+                } catch (StorageException e) {
+                    LOG.debug("Could not adopt the remote stamps of {}: {}", sent.key(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- pulls and merges
+
+    @Override
+    public void syncNow() {
+        for (Tier t : tiers) {
+            if (t.remote()) {
+                pull(t);
+            }
+        }
+        drain(true);
+    }
+
+    private void periodicSync() {
+        if (closed) {
+            return;
+        }
+        try {
+            syncNow();
+        } catch (RuntimeException e) {
+            LOG.warn("Periodic sync failed: {}", e.toString(), e);
+        } finally {
+            if (!closed) {
+                timer.schedule(this::periodicSync, settings.periodicSync());
+            }
+        }
+    }
+
+    /** Reads what changed on a remote tier since its stored cursor and merges it, page by page. */
+    void pull(Tier tier) {
+        if (!tier.available()) {
+            return;
+        }
+        String cursor = store.cursor(tier.name());
+        int merged = 0;
+        try {
+            Changes page;
+            do {
+                page = tier.tier().changedSince(cursor, PAGE);
+                for (ConfigDocument remote : page.documents()) {
+                    merge(remote, tier, false);
+                    merged++;
+                }
+                cursor = page.nextCursor();
+                store.saveCursor(tier.name(), cursor);
+            } while (page.hasMore() && !closed);
+            LOG.info("Sync pull from {}: {} changes merged", tier.name(), merged);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Sync pull from {}: its cursor is no longer valid ({}); reading everything again", tier.name(), e.getMessage());
+            store.saveCursor(tier.name(), null);
+        } catch (StorageException | RuntimeException e) {
+            LOG.warn("Sync pull from {} failed after {} changes: {}", tier.name(), merged, e.getMessage());
+            metrics.error(tier.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Merges one version from a remote tier into the local tiers.
+     *
+     * @param refused whether it came back from a write the remote refused (a conflict by definition)
+     */
+    void merge(ConfigDocument theirs, Tier tier, boolean refused) {
+        ConfigKey key = theirs.key();
+        clock.observe(theirs.updatedAt());
+        synchronized (lockOf(key)) {
+            ConfigDocument mine = currentLocal(key);
+            if (mine == null) {
+                try {
+                    writeLocal(theirs);
+                    events.changed(key, theirs.deleted());
+                    events.state(key, tier.name(), SyncState.SYNCED, "");
+                } catch (StorageException e) {
+                    LOG.warn("Could not store {} pulled from {}: {}", key, tier.name(), e.getMessage());
+                }
+                return;
+            }
+            Optional<CoordinatorStore.Entry> pending = store.entry(tier.name(), key);
+            if (Lww.same(mine, theirs)) {
+                pending.ifPresent(store::delivered);
+                events.state(key, tier.name(), SyncState.SYNCED, "");
+                return;
+            }
+            boolean concurrent = refused || pending.isPresent();
+            if (concurrent && settings.askOnConflict()) {
+                store.saveConflict(new Conflict(key, tier.name(), mine, theirs, timer.now(), ""));
+                pending.ifPresent(e -> store.update(e.holding(true)));
+                metrics.conflicts.incrementAndGet();
+                events.state(key, tier.name(), SyncState.CONFLICT, "Changed here and on " + tier.name());
+                LOG.info("Sync {} ← {}: conflict left open for a decision", key, tier.name());
+                return;
+            }
+            ConfigDocument winner = Lww.winner(mine, theirs);
+            if (concurrent) {
+                metrics.conflicts.incrementAndGet();
+                store.saveConflict(new Conflict(key, tier.name(), mine, theirs, timer.now(),
+                        winner == theirs ? "auto:theirs" : "auto:mine"));
+                LOG.info("Sync {} ← {}: conflict resolved by last write ({} wins)", key, tier.name(),
+                        winner == theirs ? tier.name() : "this device");
+            }
+            if (winner == theirs) {
+                store.addHistory(mine, settings.historyDepth());
+                try {
+                    writeLocal(theirs);
+                } catch (StorageException e) {
+                    LOG.warn("Could not store {} pulled from {}: {}", key, tier.name(), e.getMessage());
+                    return;
+                }
+                pending.ifPresent(store::delivered);
+                // Other remote tiers get the newer version too.
+                Instant now = timer.now();
+                for (String other : remoteNames()) {
+                    if (!other.equals(tier.name())) {
+                        store.enqueue(key, theirs.updatedAt(), other, now.plus(debounce(other)));
+                        scheduleDrain(now.plus(debounce(other)));
+                    }
+                }
+                events.changed(key, theirs.deleted());
+                events.state(key, tier.name(), SyncState.SYNCED, "");
+            } else {
+                store.addHistory(theirs, settings.historyDepth());
+                // The remote is behind: make sure it gets this device's version.
+                if (pending.isEmpty()) {
+                    store.enqueue(key, mine.updatedAt(), tier.name(), timer.now());
+                } else if (pending.get().held() || pending.get().failed()) {
+                    store.update(pending.get().holding(false).retryAt(timer.now()));
+                }
+                scheduleDrain(timer.now());
+                events.state(key, tier.name(), SyncState.PENDING, "");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- backfill and audit
+
+    /** Brings a local tier that (re)joined up to date from the other local tiers. */
+    private void backfill(Tier joined) {
+        try {
+            AuditReport report = audit(true, joined.name());
+            if (report.repaired() > 0) {
+                LOG.info("Tier {} backfilled: {} configs", joined.name(), report.repaired());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Backfill of tier {} failed: {}", joined.name(), e.toString(), e);
+        }
+    }
+
+    @Override
+    public AuditReport audit(boolean repair) {
+        return audit(repair, null);
+    }
+
+    private AuditReport audit(boolean repair, String onlyTier) {
+        List<Tier> local = new ArrayList<>();
+        for (Tier t : tiers) {
+            if (!t.remote() && t.available()) {
+                local.add(t);
+            }
+        }
+        Set<ConfigKey> keys = new TreeSet<>();
+        for (Tier t : local) {
+            try {
+                for (String type : t.tier().listTypes()) {
+                    keys.addAll(t.tier().listKeys(type));
+                }
+            } catch (StorageException e) {
+                LOG.warn("Audit could not list tier {}: {}", t.name(), e.getMessage());
+            }
+        }
+        List<String> differences = new ArrayList<>();
+        int repaired = 0;
+        for (ConfigKey key : keys) {
+            synchronized (lockOf(key)) {
+                Map<Tier, ConfigDocument> copies = new HashMap<>();
+                ConfigDocument winner = null;
+                for (Tier t : local) {
+                    try {
+                        ConfigDocument d = t.tier().get(key).orElse(null);
+                        copies.put(t, d);
+                        winner = Lww.winner(winner, d);
+                    } catch (StorageException e) {
+                        differences.add(key + " in " + t.name() + ": unreadable (" + e.getMessage() + ")");
+                    }
+                }
+                for (Map.Entry<Tier, ConfigDocument> copy : copies.entrySet()) {
+                    Tier t = copy.getKey();
+                    if (onlyTier != null && !t.name().equals(onlyTier) || Lww.same(copy.getValue(), winner)) {
+                        continue;
+                    }
+                    differences.add(key + " in " + t.name() + ": "
+                            + (copy.getValue() == null ? "missing" : "stale (" + copy.getValue().updatedAt() + ")"));
+                    if (repair) {
+                        try {
+                            t.tier().put(winner);
+                            repaired++;
+                        } catch (StorageException e) {
+                            LOG.warn("Audit could not repair {} in {}: {}", key, t.name(), e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+        if (!differences.isEmpty()) {
+            LOG.info("Audit: {} configs checked, {} differences, {} repaired", keys.size(), differences.size(), repaired);
+        }
+        return new AuditReport(keys.size(), differences, repaired);
+    }
+
+    // ---------------------------------------------------------------- status, outbox, conflicts, history
+
+    @Override
+    public SyncStatus status() {
+        List<CoordinatorStore.Entry> outbox = store.outbox();
+        Map<String, int[]> counts = new HashMap<>();
+        for (CoordinatorStore.Entry e : outbox) {
+            counts.computeIfAbsent(e.tier(), t -> new int[2])[e.failed() ? 1 : 0]++;
+        }
+        List<TierStatus> list = new ArrayList<>();
+        Set<String> seen = new TreeSet<>();
+        for (Tier t : tiers) {
+            seen.add(t.name());
+            int[] c = counts.getOrDefault(t.name(), new int[2]);
+            TierHealth health;
+            try {
+                health = t.tier().health();
+            } catch (RuntimeException e) {
+                health = TierHealth.down(e.toString());
+            }
+            list.add(new TierStatus(t.name(), t.ranking(), t.remote() ? StorageTier.KIND_REMOTE : StorageTier.KIND_LOCAL, true,
+                    health, c[0], c[1], metrics.readsBy(t.name()), metrics.lastError(t.name())));
+        }
+        for (String remote : store.knownRemotes()) {
+            if (seen.add(remote)) {
+                int[] c = counts.getOrDefault(remote, new int[2]);
+                list.add(new TierStatus(remote, 0, StorageTier.KIND_REMOTE, false,
+                        TierHealth.down("The " + remote + " tier is not installed or not started"), c[0], c[1], 0,
+                        metrics.lastError(remote)));
+            }
+        }
+        boolean offline = list.stream().filter(s -> s.kind().equals(StorageTier.KIND_REMOTE))
+                .noneMatch(s -> s.present() && s.health().available());
+        return new SyncStatus(list, metrics.snapshot(outbox.size()), offline);
+    }
+
+    @Override
+    public SyncState state(ConfigKey key, String tier) {
+        Optional<CoordinatorStore.Entry> entry = store.entry(tier, key);
+        if (entry.isEmpty()) {
+            return SyncState.SYNCED;
+        }
+        if (entry.get().held()) {
+            return SyncState.CONFLICT;
+        }
+        if (entry.get().failed()) {
+            return SyncState.FAILED;
+        }
+        return remote(tier).filter(Tier::available).isPresent() ? SyncState.PENDING : SyncState.OFFLINE;
+    }
+
+    @Override
+    public List<PendingWrite> outbox() {
+        return store.outbox().stream().map(CoordinatorStore.Entry::view).toList();
+    }
+
+    @Override
+    public void retry(ConfigKey key, String tier) {
+        store.entry(tier, key).ifPresent(e -> store.update(e.retryAt(timer.now())));
+        scheduleDrain(timer.now());
+    }
+
+    @Override
+    public void discard(ConfigKey key, String tier) {
+        store.remove(tier, key);
+        events.state(key, tier, SyncState.SYNCED, "Discarded");
+        LOG.info("Sync {} → {}: pending write discarded by the user", key, tier);
+    }
+
+    @Override
+    public List<Conflict> conflicts() {
+        List<Conflict> open = new ArrayList<>(store.conflicts(null).stream().filter(Conflict::open).toList());
+        open.sort(Comparator.comparing(Conflict::detectedAt));
+        return open;
+    }
+
+    @Override
+    public List<Conflict> conflictLog(ConfigKey key) {
+        return store.conflicts(key);
+    }
+
+    @Override
+    public ConfigDocument resolve(ConfigKey key, ObjectNode body, String resolution) throws StorageException {
+        synchronized (lockOf(key)) {
+            List<Conflict> open = store.conflicts(key).stream().filter(Conflict::open).toList();
+            // Always a new version, even when it equals this device's: it must win on every tier.
+            ConfigDocument previous = currentLocal(key);
+            Instant now = clock.now();
+            Instant created = previous == null || previous.deleted() ? now : previous.createdAt();
+            ConfigDocument saved = write(body == null ? ConfigDocument.tombstone(key, created, now)
+                    : ConfigDocument.of(key, body, created, now), previous);
+            for (Conflict c : open) {
+                store.saveConflict(new Conflict(c.key(), c.tier(), c.mine(), c.theirs(), c.detectedAt(), resolution));
+                store.entry(c.tier(), key).ifPresent(e -> store.update(e.holding(false).retryAt(timer.now())));
+                events.state(key, c.tier(), SyncState.PENDING, "Resolved: " + resolution);
+            }
+            scheduleDrain(timer.now());
+            return saved;
+        }
+    }
+
+    @Override
+    public List<ConfigDocument> history(ConfigKey key) {
+        return store.history(key);
+    }
+
+    @Override
+    public ConfigDocument restore(ConfigKey key, Instant version) throws StorageException {
+        ConfigDocument old = store.history(key).stream().filter(d -> d.updatedAt().equals(version)).findFirst()
+                .orElseThrow(() -> new StorageException("No version of " + key + " from " + version + " is in its history", false));
+        return old.deleted() ? delete(key) : put(key, old.body());
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private Object lockOf(ConfigKey key) {
+        return locks[Math.floorMod(key.hashCode(), locks.length)];
+    }
+
+    /** Stops scheduling; the store stays open until its owner closes it. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,361 @@
+package org.streamkit.sync.coordinator;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.streamkit.sync.api.Conflict;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.PendingWrite;
+import org.streamkit.sync.api.StorageException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import jetbrains.exodus.ArrayByteIterable;
+import jetbrains.exodus.ByteIterable;
+import jetbrains.exodus.env.Cursor;
+import jetbrains.exodus.env.Environment;
+import jetbrains.exodus.env.EnvironmentConfig;
+import jetbrains.exodus.env.Environments;
+import jetbrains.exodus.env.Store;
+import jetbrains.exodus.env.StoreConfig;
+import jetbrains.exodus.env.Transaction;
+
+/**
+ * The coordinator's own durable state, in a Xodus environment of its own: the outbox (one entry per
+ * remote tier and config), the per-tier pull cursors, each config's history, the conflict log, the
+ * remote tiers ever seen, and the hybrid clock's last stamp. One B-tree, entries told apart by a prefix.
+ * A write's history and outbox entries are committed together, before the write reaches any tier.
+ */
+final class CoordinatorStore implements AutoCloseable {
+
+    /** One outbox entry. {@code sequence} identifies the local write it stands for. */
+    record Entry(ConfigKey key, String tier, long sequence, Instant version, Instant enqueuedAt, int attempts,
+            Instant nextAttempt, String lastError, boolean failed, boolean held) {
+
+        PendingWrite view() {
+            return new PendingWrite(key, tier, version, enqueuedAt, attempts, nextAttempt, lastError, failed);
+        }
+
+        Entry failedAttempt(String error, Instant next, boolean park) {
+            return new Entry(key, tier, sequence, version, enqueuedAt, attempts + 1, next, error, park, held);
+        }
+
+        Entry holding(boolean hold) {
+            return new Entry(key, tier, sequence, version, enqueuedAt, attempts, nextAttempt, lastError, failed, hold);
+        }
+
+        Entry retryAt(Instant next) {
+            return new Entry(key, tier, sequence, version, enqueuedAt, 0, next, "", false, held);
+        }
+    }
+
+    /** Records (with java.time values) as JSON; bodies inside documents keep ConfigJson's form. */
+    private static final JsonMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+
+    private static final String OUTBOX = "o\0";
+    private static final String CURSOR = "c\0";
+    private static final String HISTORY = "h\0";
+    private static final String CONFLICT = "x\0";
+    private static final String REMOTE = "r\0";
+    private static final String META_CLOCK = "m\0clock";
+    private static final String META_SEQUENCE = "m\0sequence";
+
+    private final Path directory;
+    private final Environment environment;
+    private final Store store;
+    /** The remote tier names, kept in memory too: every write reads them. */
+    private volatile Set<String> knownRemotes;
+
+    CoordinatorStore(Path directory) throws StorageException {
+        this.directory = directory;
+        try {
+            Files.createDirectories(directory);
+            environment = Environments.newInstance(directory.toFile(),
+                    new EnvironmentConfig().setLogLockTimeout(1000).setEnvCloseForcedly(true).setManagementEnabled(false));
+        } catch (IOException | RuntimeException e) {
+            throw new StorageException("The sync state at " + directory + " could not be opened (" + e.getMessage()
+                    + "). Is another Streamkit using this workspace? Pending remote writes wait until it can be opened.",
+                    true, e);
+        }
+        store = environment.computeInExclusiveTransaction(
+                txn -> environment.openStore("sync", StoreConfig.WITHOUT_DUPLICATES, txn));
+        Set<String> names = new LinkedHashSet<>();
+        environment.executeInReadonlyTransaction(txn -> forEach(txn, REMOTE, (k, v) -> names.add(k.substring(REMOTE.length()))));
+        knownRemotes = Set.copyOf(names);
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        if (environment.isOpen()) {
+            environment.close();
+        }
+    }
+
+    // ---- writes: history + outbox + clock, in one commit
+
+    /**
+     * Records a local write before it reaches the tiers: the replaced version into history, one outbox
+     * entry per remote tier (due after that tier's debounce), and the clock.
+     *
+     * @return the write's sequence number
+     */
+    long recordWrite(ConfigDocument document, ConfigDocument replaced, Map<String, Instant> dueByTier, Instant now,
+            int historyDepth) {
+        return environment.computeInExclusiveTransaction(txn -> {
+            long sequence = nextSequence(txn);
+            if (replaced != null) {
+                addHistory(txn, replaced, historyDepth);
+            }
+            for (Map.Entry<String, Instant> due : dueByTier.entrySet()) {
+                Entry old = read(txn, outboxKey(due.getKey(), document.key()), Entry.class);
+                Instant enqueued = old == null ? now : old.enqueuedAt();
+                boolean held = old != null && old.held();
+                write(txn, outboxKey(due.getKey(), document.key()), new Entry(document.key(), due.getKey(), sequence,
+                        document.updatedAt(), enqueued, 0, due.getValue(), "", false, held));
+            }
+            put(txn, META_CLOCK, ConfigJson.newObject().put("last", document.updatedAt().toString()));
+            return sequence;
+        });
+    }
+
+    /** Queues a config for one remote tier (a repair, or a version that tier has not seen). */
+    void enqueue(ConfigKey key, Instant version, String tier, Instant due) {
+        environment.executeInExclusiveTransaction(txn -> {
+            Entry old = read(txn, outboxKey(tier, key), Entry.class);
+            long sequence = nextSequence(txn);
+            write(txn, outboxKey(tier, key), new Entry(key, tier, sequence, version, old == null ? due : old.enqueuedAt(),
+                    0, due, "", false, old != null && old.held()));
+        });
+    }
+
+    private long nextSequence(Transaction txn) {
+        JsonNode node = read(txn, META_SEQUENCE);
+        long next = (node == null ? 0 : node.get("value").asLong()) + 1;
+        put(txn, META_SEQUENCE, ConfigJson.newObject().put("value", next));
+        return next;
+    }
+
+    /** @return the clock's last stamp, or null for a new store */
+    Instant lastClock() {
+        JsonNode node = environment.computeInReadonlyTransaction(txn -> read(txn, META_CLOCK));
+        return node == null ? null : Instant.parse(node.get("last").asText());
+    }
+
+    // ---- outbox
+
+    Optional<Entry> entry(String tier, ConfigKey key) {
+        return Optional.ofNullable(environment.computeInReadonlyTransaction(txn -> read(txn, outboxKey(tier, key), Entry.class)));
+    }
+
+    List<Entry> outbox() {
+        List<Entry> all = scan(OUTBOX, Entry.class);
+        all.sort(Comparator.comparing(Entry::enqueuedAt));
+        return all;
+    }
+
+    void update(Entry entry) {
+        environment.executeInExclusiveTransaction(txn -> {
+            Entry current = read(txn, outboxKey(entry.tier(), entry.key()), Entry.class);
+            if (current != null && current.sequence() == entry.sequence()) {
+                write(txn, outboxKey(entry.tier(), entry.key()), entry);
+            }
+        });
+    }
+
+    /** Removes an entry if no newer local write replaced it meanwhile. @return whether it was removed */
+    boolean delivered(Entry entry) {
+        return environment.computeInExclusiveTransaction(txn -> {
+            ByteIterable k = outboxKey(entry.tier(), entry.key());
+            Entry current = read(txn, k, Entry.class);
+            if (current != null && current.sequence() == entry.sequence()) {
+                store.delete(txn, k);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    void remove(String tier, ConfigKey key) {
+        environment.executeInExclusiveTransaction(txn -> store.delete(txn, outboxKey(tier, key)));
+    }
+
+    // ---- cursors and remote tiers
+
+    String cursor(String tier) {
+        JsonNode node = environment.computeInReadonlyTransaction(txn -> read(txn, CURSOR + tier));
+        return node == null || node.get("cursor").isNull() ? null : node.get("cursor").asText();
+    }
+
+    void saveCursor(String tier, String cursor) {
+        environment.executeInExclusiveTransaction(txn -> put(txn, CURSOR + tier, ConfigJson.newObject().put("cursor", cursor)));
+    }
+
+    Set<String> knownRemotes() {
+        return knownRemotes;
+    }
+
+    synchronized void addKnownRemote(String tier) {
+        if (!knownRemotes.contains(tier)) {
+            environment.executeInExclusiveTransaction(txn -> put(txn, REMOTE + tier, ConfigJson.newObject()));
+            Set<String> names = new LinkedHashSet<>(knownRemotes);
+            names.add(tier);
+            knownRemotes = Set.copyOf(names);
+        }
+    }
+
+    // ---- history
+
+    void addHistory(ConfigDocument document, int depth) {
+        environment.executeInExclusiveTransaction(txn -> addHistory(txn, document, depth));
+    }
+
+    private void addHistory(Transaction txn, ConfigDocument document, int depth) {
+        String prefix = HISTORY + document.type() + '\0' + document.id() + '\0';
+        // Newest first: the key sorts by the inverted stamp.
+        String k = prefix + String.format("%020d", Long.MAX_VALUE - nanos(document.updatedAt()));
+        write(txn, bytes(k), document);
+        List<String> keys = new ArrayList<>();
+        forEach(txn, prefix, (key, v) -> keys.add(key));
+        for (int i = depth; i < keys.size(); i++) {
+            store.delete(txn, bytes(keys.get(i)));
+        }
+    }
+
+    List<ConfigDocument> history(ConfigKey key) {
+        return scan(HISTORY + key.type() + '\0' + key.id() + '\0', ConfigDocument.class);
+    }
+
+    // ---- conflicts
+
+    void saveConflict(Conflict conflict) {
+        environment.executeInExclusiveTransaction(txn -> write(txn, conflictKey(conflict), StoredConflict.of(conflict)));
+    }
+
+    List<Conflict> conflicts(ConfigKey key) {
+        String prefix = key == null ? CONFLICT : CONFLICT + key.type() + '\0' + key.id() + '\0';
+        List<Conflict> all = new ArrayList<>();
+        environment.executeInReadonlyTransaction(
+                txn -> forEach(txn, prefix, (k, v) -> all.add(parseJson(v, StoredConflict.class).conflict())));
+        all.sort(Comparator.comparing(Conflict::detectedAt).reversed());
+        return all;
+    }
+
+    private static ByteIterable conflictKey(Conflict c) {
+        return bytes(CONFLICT + c.key().type() + '\0' + c.key().id() + '\0' + c.tier() + '\0'
+                + String.format("%020d", nanos(c.detectedAt())));
+    }
+
+    /** A conflict as stored (the API record, minus the key, which the documents carry). */
+    private record StoredConflict(String tier, Instant detectedAt, String resolution, ConfigDocument mine,
+            ConfigDocument theirs) {
+
+        static StoredConflict of(Conflict c) {
+            return new StoredConflict(c.tier(), c.detectedAt(), c.resolution(), c.mine(), c.theirs());
+        }
+
+        Conflict conflict() {
+            return new Conflict(mine.key(), tier, mine, theirs, detectedAt, resolution == null ? "" : resolution);
+        }
+    }
+
+    // ---- plumbing
+
+    private static long nanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    private static ByteIterable outboxKey(String tier, ConfigKey key) {
+        return bytes(OUTBOX + tier + '\0' + key.type() + '\0' + key.id());
+    }
+
+    private static ByteIterable bytes(String key) {
+        return new ArrayByteIterable(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void write(Transaction txn, ByteIterable key, Object value) {
+        try {
+            store.put(txn, key, new ArrayByteIterable(JSON.writeValueAsBytes(value)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A sync record could not be written as JSON", e);
+        }
+    }
+
+    private void put(Transaction txn, String key, ObjectNode value) {
+        write(txn, bytes(key), value);
+    }
+
+    private JsonNode read(Transaction txn, String key) {
+        ByteIterable raw = store.get(txn, bytes(key));
+        return raw == null ? null : parse(raw, JsonNode.class);
+    }
+
+    private <T> T read(Transaction txn, ByteIterable key, Class<T> type) {
+        ByteIterable raw = store.get(txn, key);
+        return raw == null ? null : parse(raw, type);
+    }
+
+    private static <T> T parse(ByteIterable raw, Class<T> type) {
+        try {
+            return JSON.readerFor(type).readValue(raw.getBytesUnsafe(), 0, raw.getLength());
+        } catch (IOException e) {
+            throw new IllegalStateException("A stored sync record is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> List<T> scan(String prefix, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        environment.executeInReadonlyTransaction(txn -> forEach(txn, prefix, (k, v) -> out.add(parseJson(v, type))));
+        return out;
+    }
+
+    private static <T> T parseJson(JsonNode node, Class<T> type) {
+        try {
+            return JSON.readerFor(type).readValue(node);
+        } catch (IOException e) {
+            throw new IllegalStateException("A stored sync record is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private interface Visitor {
+        void visit(String key, JsonNode value);
+    }
+
+    private void forEach(Transaction txn, String prefix, Visitor visitor) {
+        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+        try (Cursor c = store.openCursor(txn)) {
+            if (c.getSearchKeyRange(new ArrayByteIterable(p)) == null) {
+                return;
+            }
+            do {
+                byte[] k = Arrays.copyOf(c.getKey().getBytesUnsafe(), c.getKey().getLength());
+                if (k.length < p.length || !Arrays.equals(k, 0, p.length, p, 0, p.length)) {
+                    break;
+                }
+                visitor.visit(new String(k, StandardCharsets.UTF_8), parse(c.getValue(), JsonNode.class));
+            } while (c.getNext());
+        }
+    }
+}
