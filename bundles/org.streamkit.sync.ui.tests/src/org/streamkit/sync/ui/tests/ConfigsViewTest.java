@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -22,10 +21,10 @@ import org.eclipse.swt.widgets.Shell;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.PlatformUI;
 import org.junit.jupiter.api.Test;
-import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageTier;
+import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.testing.Services;
 import org.streamkit.sync.ui.internal.ConfigRow;
 import org.streamkit.sync.ui.internal.ConfigsView;
@@ -35,16 +34,16 @@ class ConfigsViewTest {
 
     @Test
     void theViewShowsTheConfigsOfTheHighestRankedTier() throws Exception {
-        StorageTier memory = Services.tier(ConfigsViewTest.class, "memory");
-        Instant now = Instant.now();
-        memory.put(ConfigDocument.of(new ConfigKey("text-cyclers", "intro"),
-                ConfigJson.newObject().put("name", "Intro lines — café").put("intervalMs", 3000), now, now));
-        memory.put(ConfigDocument.of(new ConfigKey("swaps", "cam-swap"),
-                ConfigJson.newObject().put("name", "Camera swap"), now, now));
-        memory.put(ConfigDocument.of(new ConfigKey("notes", "todo"),
-                ConfigJson.newObject().put("name", "Stream notes à jour"), now, now));
-        memory.put(ConfigDocument.of(new ConfigKey("notes", "gone"), ConfigJson.newObject().put("name", "Deleted"), now, now));
-        memory.delete(new ConfigKey("notes", "gone"), now.plusMillis(1));
+        SyncCoordinator coordinator = Services.await(ConfigsViewTest.class, SyncCoordinator.class, null);
+        coordinator.put(new ConfigKey("text-cyclers", "intro"),
+                ConfigJson.newObject().put("name", "Intro lines — café").put("intervalMs", 3000));
+        coordinator.put(new ConfigKey("swaps", "cam-swap"), ConfigJson.newObject().put("name", "Camera swap"));
+        coordinator.put(new ConfigKey("notes", "todo"), ConfigJson.newObject().put("name", "Stream notes à jour"));
+        coordinator.put(new ConfigKey("notes", "gone"), ConfigJson.newObject().put("name", "Deleted"));
+        coordinator.delete(new ConfigKey("notes", "gone"));
+        // What the view shows is stored: the primary local store holds it.
+        StorageTier xodus = Services.tier(ConfigsViewTest.class, "xodus");
+        assertEquals("Camera swap", xodus.get(new ConfigKey("swaps", "cam-swap")).orElseThrow().body().get("name").asText());
 
         IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
         Shell shell = page.getWorkbenchWindow().getShell();
@@ -61,7 +60,7 @@ class ConfigsViewTest {
         assertTrue(rows.stream().noneMatch(r -> r.key().id().equals("gone")), "deleted configs are not listed");
         assertEquals("Intro lines — café", rows.stream().filter(r -> r.key().id().equals("intro")).findFirst()
                 .orElseThrow().name());
-        assertTrue(view.statusText().contains("memory"), "the status names the tier: " + view.statusText());
+        assertTrue(view.statusText().contains("xodus (400)"), "the status names the tiers: " + view.statusText());
 
         Path shot = screenshot(shell, "configs-view.png");
         assertTrue(Files.size(shot) > 1000, "a screenshot was written: " + shot);

@@ -1,8 +1,10 @@
 package org.streamkit.sync.ui.internal;
 
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
@@ -22,22 +24,27 @@ import org.eclipse.ui.part.ViewPart;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.util.tracker.ServiceTracker;
-import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageException;
-import org.streamkit.sync.api.StorageTier;
+import org.streamkit.sync.api.SyncCoordinator;
+import org.streamkit.sync.api.SyncEvents;
+import org.streamkit.sync.api.TierStatus;
 
 /**
- * The "Streamkit Configs" view: a table of what the highest-ranked storage tier holds. It follows the
- * tiers as they come and go (bundle start/stop) and reads them in a background job, never on the UI
- * thread.
+ * The "Streamkit Configs" view: a table of every live config, as the {@link SyncCoordinator} reads them
+ * from the local tiers. It follows the coordinator as it comes and goes, refreshes when the coordinator
+ * reports a change (EventAdmin), and reads in a background job, never on the UI thread.
  */
 public final class ConfigsView extends ViewPart {
 
     /** The view's id in {@code plugin.xml}. */
     public static final String ID = "org.streamkit.sync.ui.configsView"; //$NON-NLS-1$
 
-    private ServiceTracker<StorageTier, StorageTier> tiers;
+    private ServiceTracker<SyncCoordinator, SyncCoordinator> coordinators;
+    private ServiceRegistration<EventHandler> changes;
     private ConfigTable table;
     private Label status;
     private Job readJob;
@@ -63,27 +70,30 @@ public final class ConfigsView extends ViewPart {
         getViewSite().getActionBars().getToolBarManager().add(refresh);
 
         BundleContext context = FrameworkUtil.getBundle(ConfigsView.class).getBundleContext();
-        tiers = new ServiceTracker<>(context, StorageTier.class, null) {
+        coordinators = new ServiceTracker<>(context, SyncCoordinator.class, null) {
             @Override
-            public StorageTier addingService(ServiceReference<StorageTier> reference) {
-                StorageTier tier = super.addingService(reference);
+            public SyncCoordinator addingService(ServiceReference<SyncCoordinator> reference) {
+                SyncCoordinator coordinator = super.addingService(reference);
                 refresh();
-                return tier;
+                return coordinator;
             }
 
             @Override
-            public void removedService(ServiceReference<StorageTier> reference, StorageTier service) {
+            public void removedService(ServiceReference<SyncCoordinator> reference, SyncCoordinator service) {
                 super.removedService(reference, service);
                 refresh();
             }
         };
-        tiers.open();
+        coordinators.open();
+        Hashtable<String, Object> topics = new Hashtable<>();
+        topics.put(EventConstants.EVENT_TOPIC, SyncEvents.TOPIC_CHANGED);
+        changes = context.registerService(EventHandler.class, event -> refresh(), topics);
         refresh();
     }
 
-    /** Reads the highest-ranked tier again in the background and shows the result. */
+    /** Reads the configs again in the background and shows them; repeated calls coalesce. */
     public void refresh() {
-        if (tiers == null) {
+        if (coordinators == null) {
             return;
         }
         Job previous = readJob;
@@ -96,57 +106,38 @@ public final class ConfigsView extends ViewPart {
                 return read(monitor);
             }
         };
+        job.setSystem(true);
         readJob = job;
-        job.schedule(50);
+        job.schedule(100);
     }
 
     private IStatus read(IProgressMonitor monitor) {
-        Optional<ServiceReference<StorageTier>> top = highestRanked();
-        if (top.isEmpty()) {
+        SyncCoordinator coordinator = coordinators.getService();
+        if (coordinator == null) {
             show(List.of(), Messages.ConfigsView_noTier);
             return Status.OK_STATUS;
         }
-        StorageTier tier = tiers.getService(top.get());
-        if (tier == null) {
-            return Status.OK_STATUS; // went away meanwhile; its removal schedules another read
-        }
-        Object ranking = top.get().getProperty(StorageTier.RANKING);
         try {
             List<ConfigRow> rows = new ArrayList<>();
-            var types = tier.listTypes();
+            Set<String> types = coordinator.types();
             SubMonitor progress = SubMonitor.convert(monitor, types.size());
             for (String type : types) {
-                for (ConfigKey key : tier.listKeys(type)) {
-                    if (monitor.isCanceled()) {
-                        return Status.CANCEL_STATUS;
-                    }
-                    tier.get(key).filter(d -> !d.deleted()).map(ConfigRow::of).ifPresent(rows::add);
+                if (monitor.isCanceled()) {
+                    return Status.CANCEL_STATUS;
                 }
+                coordinator.list(type).stream().map(ConfigRow::of).forEach(rows::add);
                 progress.worked(1);
             }
-            String text = rows.isEmpty() ? NLS.bind(Messages.ConfigsView_empty, tier.name(), ranking)
-                    : NLS.bind(Messages.ConfigsView_showing, new Object[] { rows.size(), tier.name(), ranking });
+            String tiers = coordinator.status().tiers().stream().filter(TierStatus::present)
+                    .map(t -> t.name() + " (" + t.ranking() + ")").collect(Collectors.joining(", "));
+            String text = rows.isEmpty() ? NLS.bind(Messages.ConfigsView_empty, tiers)
+                    : NLS.bind(Messages.ConfigsView_showing, rows.size(), tiers);
             show(rows, text);
         } catch (StorageException | RuntimeException e) {
-            show(List.of(), NLS.bind(Messages.ConfigsView_readFailed, tier.name(), e.getMessage()));
-            return Status.warning(NLS.bind(Messages.ConfigsView_readFailed, tier.name(), e.getMessage()), e);
+            show(List.of(), NLS.bind(Messages.ConfigsView_readFailed, e.getMessage()));
+            return Status.warning(NLS.bind(Messages.ConfigsView_readFailed, e.getMessage()), e);
         }
         return Status.OK_STATUS;
-    }
-
-    private Optional<ServiceReference<StorageTier>> highestRanked() {
-        ServiceReference<StorageTier>[] refs = tiers.getServiceReferences();
-        if (refs == null) {
-            return Optional.empty();
-        }
-        ServiceReference<StorageTier> best = null;
-        for (ServiceReference<StorageTier> ref : refs) {
-            // compareTo orders by ranking, then by service id (older first): the greatest is the one to use.
-            if (best == null || ref.compareTo(best) > 0) {
-                best = ref;
-            }
-        }
-        return Optional.ofNullable(best);
     }
 
     private void show(List<ConfigRow> rows, String text) {
@@ -187,9 +178,13 @@ public final class ConfigsView extends ViewPart {
 
     @Override
     public void dispose() {
-        if (tiers != null) {
-            tiers.close();
-            tiers = null;
+        if (changes != null) {
+            changes.unregister();
+            changes = null;
+        }
+        if (coordinators != null) {
+            coordinators.close();
+            coordinators = null;
         }
         Job job = readJob;
         if (job != null) {
