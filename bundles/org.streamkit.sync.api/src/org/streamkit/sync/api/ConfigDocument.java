@@ -202,9 +202,9 @@ public final class ConfigDocument {
         return new ConfigDocument(key, EMPTY_OBJECT, createdAt, deletedAt, true, remoteVersion);
     }
 
-    /** @return whether the two documents carry the same body, byte for byte in compact form */
+    /** @return whether the two documents carry the same body (the same JSON object, in any key order) */
     public boolean sameBody(ConfigDocument other) {
-        return Arrays.equals(body, other.body);
+        return Arrays.equals(body, other.body) || body().equals(other.body());
     }
 
     @Override

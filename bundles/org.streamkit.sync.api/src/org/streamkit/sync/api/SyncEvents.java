@@ -11,6 +11,11 @@ public final class SyncEvents {
     public static final String TOPIC_STATE = "org/streamkit/sync/STATE";
     /** A config's local content changed (a local edit, or a pull from a remote). Properties: type, id, deleted. */
     public static final String TOPIC_CHANGED = "org/streamkit/sync/CHANGED";
+    /**
+     * A remote tier learned that a config changed elsewhere (for example through the server's change
+     * stream); the coordinator pulls from that tier at once. Properties: tier, type, id.
+     */
+    public static final String TOPIC_REMOTE_CHANGED = "org/streamkit/sync/REMOTE";
     /** Every topic of the coordinator, for an {@code EventHandler}'s {@code event.topics}. */
     public static final String TOPIC_ALL = "org/streamkit/sync/*";
 

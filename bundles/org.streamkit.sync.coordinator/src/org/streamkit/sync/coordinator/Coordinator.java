@@ -86,7 +86,20 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     private volatile boolean closed;
     private Instant nextDrain = Instant.MAX;
 
-    public Coordinator(CoordinatorStore store, Timer timer, Executor background, Settings settings, EventSink events) {
+    private boolean ownsStore;
+
+    /**
+     * A coordinator with its own sync state in {@code stateFolder}, closed with it (for tools, tests and
+     * benchmarks; the product's component manages its store itself).
+     */
+    public static Coordinator open(java.nio.file.Path stateFolder, Timer timer, Executor background, Settings settings,
+            EventSink events) throws StorageException {
+        Coordinator coordinator = new Coordinator(new CoordinatorStore(stateFolder), timer, background, settings, events);
+        coordinator.ownsStore = true;
+        return coordinator;
+    }
+
+    Coordinator(CoordinatorStore store, Timer timer, Executor background, Settings settings, EventSink events) {
         this.store = store;
         this.timer = timer;
         this.background = background;
@@ -284,7 +297,9 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             ConfigDocument previous = currentLocal(key);
             Instant now = clock.now();
             Instant created = previous == null || previous.deleted() ? now : previous.createdAt();
-            ConfigDocument document = ConfigDocument.of(key, body, created, now);
+            // The remote version (an ETag) travels on, so the next remote write can be conditional.
+            ConfigDocument document = ConfigDocument.of(key, body, created, now)
+                    .withRemoteVersion(previous == null ? null : previous.remoteVersion());
             if (previous != null && !previous.deleted() && previous.sameBody(document)) {
                 return previous; // nothing changed: no new version, no remote write
             }
@@ -546,6 +561,22 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             }
         }
     }
+
+    /**
+     * Pulls from one remote tier soon, in the background (a tier reported a change made elsewhere).
+     * Notifications that arrive while a pull is waiting join it.
+     */
+    public void pullSoon(String tierName) {
+        if (closed || !pullsWaiting.add(tierName)) {
+            return;
+        }
+        background.execute(() -> {
+            pullsWaiting.remove(tierName);
+            remote(tierName).ifPresent(this::pull);
+        });
+    }
+
+    private final Set<String> pullsWaiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Reads what changed on a remote tier since its stored cursor and merges it, page by page. */
     void pull(Tier tier) {
@@ -845,9 +876,12 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         return locks[Math.floorMod(key.hashCode(), locks.length)];
     }
 
-    /** Stops scheduling; the store stays open until its owner closes it. */
+    /** Stops scheduling; the store closes too when this coordinator opened it. */
     @Override
     public void close() {
         closed = true;
+        if (ownsStore) {
+            store.close();
+        }
     }
 }

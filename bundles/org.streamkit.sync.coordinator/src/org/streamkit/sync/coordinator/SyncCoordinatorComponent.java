@@ -25,6 +25,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -83,6 +85,7 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
     private final CoordinatorStore store;
     private final Coordinator coordinator;
     private volatile EventAdmin eventAdmin;
+    private final org.osgi.framework.ServiceRegistration<EventHandler> remoteChanges;
 
     @Activate
     public SyncCoordinatorComponent(Config config, BundleContext context,
@@ -94,6 +97,10 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
                 Duration.ofMinutes(Math.max(0, config.periodicSyncMinutes())), config.pullOnStart(), Duration.ofSeconds(1),
                 Duration.ofMinutes(5));
         coordinator = new Coordinator(store, new ExecutorTimer(scheduler), background, settings, new EventAdminSink());
+        Hashtable<String, Object> topics = new Hashtable<>();
+        topics.put(EventConstants.EVENT_TOPIC, SyncEvents.TOPIC_REMOTE_CHANGED);
+        remoteChanges = context.registerService(EventHandler.class,
+                event -> coordinator.pullSoon(String.valueOf(event.getProperty(SyncEvents.TIER))), topics);
         for (Coordinator.Tier t : pendingTiers) {
             coordinator.addTier(t);
         }
@@ -153,6 +160,7 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        remoteChanges.unregister();
         coordinator.close();
         scheduler.shutdownNow();
         background.shutdownNow();

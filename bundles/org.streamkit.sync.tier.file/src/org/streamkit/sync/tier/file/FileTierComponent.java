@@ -1,10 +1,6 @@
 package org.streamkit.sync.tier.file;
 
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -20,12 +16,10 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.streamkit.sync.api.Changes;
-import org.streamkit.sync.api.ConfigDocument;
-import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageException;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.TierHealth;
+import org.streamkit.sync.api.support.ForwardingStorageTier;
 import org.streamkit.sync.api.support.StateLocations;
 
 /**
@@ -38,7 +32,7 @@ import org.streamkit.sync.api.support.StateLocations;
         StorageTier.TIER_NAME + "=" + FileTierComponent.NAME,
         StorageTier.TIER_KIND + "=" + StorageTier.KIND_LOCAL })
 @Designate(ocd = FileTierComponent.Config.class)
-public final class FileTierComponent implements StorageTier {
+public final class FileTierComponent extends ForwardingStorageTier {
 
     static final String PID = "org.streamkit.sync.tier.file";
     static final String NAME = "file";
@@ -85,7 +79,8 @@ public final class FileTierComponent implements StorageTier {
         scanner.shutdownNow();
     }
 
-    private FileStore store() throws StorageException {
+    @Override
+    protected FileStore delegate() throws StorageException {
         if (store == null) {
             throw new StorageException(failure.reason(), false);
         }
@@ -97,40 +92,12 @@ public final class FileTierComponent implements StorageTier {
         return NAME;
     }
 
-    @Override
-    public Optional<ConfigDocument> get(ConfigKey key) throws StorageException {
-        return store().get(key);
-    }
 
-    @Override
-    public ConfigDocument put(ConfigDocument document) throws StorageException {
-        return store().put(document);
-    }
 
-    @Override
-    public ConfigDocument delete(ConfigKey key, Instant deletedAt) throws StorageException {
-        return store().delete(key, deletedAt);
-    }
 
-    @Override
-    public Set<String> listTypes() throws StorageException {
-        return store().listTypes();
-    }
 
-    @Override
-    public List<ConfigKey> listKeys(String type) throws StorageException {
-        return store().listKeys(type);
-    }
 
-    @Override
-    public Changes changedSince(String cursor, int limit) throws StorageException {
-        return store().changedSince(cursor, limit);
-    }
 
-    @Override
-    public TierHealth health() {
-        return store == null ? failure : store.health();
-    }
 
     /** @return the backup folder */
     public Path root() {

@@ -1,16 +1,8 @@
 package org.streamkit.sync.tier.memory;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
 import org.osgi.service.component.annotations.Component;
-import org.streamkit.sync.api.Changes;
-import org.streamkit.sync.api.ConfigDocument;
-import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageTier;
-import org.streamkit.sync.api.TierHealth;
+import org.streamkit.sync.api.support.ForwardingStorageTier;
 
 /**
  * Registers the memory cache as the highest-ranked {@link StorageTier} (500, local). Its content lives
@@ -21,7 +13,7 @@ import org.streamkit.sync.api.TierHealth;
         StorageTier.RANKING + ":Integer=500",
         StorageTier.TIER_NAME + "=" + MemoryTierComponent.NAME,
         StorageTier.TIER_KIND + "=" + StorageTier.KIND_LOCAL })
-public final class MemoryTierComponent implements StorageTier {
+public final class MemoryTierComponent extends ForwardingStorageTier {
 
     static final String NAME = "memory";
 
@@ -32,38 +24,14 @@ public final class MemoryTierComponent implements StorageTier {
         return NAME;
     }
 
-    @Override
-    public Optional<ConfigDocument> get(ConfigKey key) {
-        return store.get(key);
-    }
+
+
+
+
+
 
     @Override
-    public ConfigDocument put(ConfigDocument document) {
-        return store.put(document);
-    }
-
-    @Override
-    public ConfigDocument delete(ConfigKey key, Instant deletedAt) {
-        return store.delete(key, deletedAt);
-    }
-
-    @Override
-    public Set<String> listTypes() {
-        return store.listTypes();
-    }
-
-    @Override
-    public List<ConfigKey> listKeys(String type) {
-        return store.listKeys(type);
-    }
-
-    @Override
-    public Changes changedSince(String cursor, int limit) {
-        return store.changedSince(cursor, limit);
-    }
-
-    @Override
-    public TierHealth health() {
-        return store.health();
+    protected StorageTier delegate() {
+        return store;
     }
 }

@@ -1,10 +1,6 @@
 package org.streamkit.sync.tier.xodus;
 
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 import org.eclipse.osgi.service.datalocation.Location;
 import org.osgi.framework.BundleContext;
@@ -19,12 +15,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.streamkit.sync.api.Changes;
-import org.streamkit.sync.api.ConfigDocument;
-import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageException;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.TierHealth;
+import org.streamkit.sync.api.support.ForwardingStorageTier;
 import org.streamkit.sync.api.support.StateLocations;
 import org.streamkit.sync.tier.xodus.XodusStore.Durability;
 
@@ -40,7 +34,7 @@ import org.streamkit.sync.tier.xodus.XodusStore.Durability;
         StorageTier.TIER_NAME + "=" + XodusTierComponent.NAME,
         StorageTier.TIER_KIND + "=" + StorageTier.KIND_LOCAL })
 @Designate(ocd = XodusTierComponent.Config.class)
-public final class XodusTierComponent implements StorageTier {
+public final class XodusTierComponent extends ForwardingStorageTier {
 
     static final String PID = "org.streamkit.sync.tier.xodus";
     static final String NAME = "xodus";
@@ -105,7 +99,8 @@ public final class XodusTierComponent implements StorageTier {
         return store;
     }
 
-    private XodusStore store() throws StorageException {
+    @Override
+    protected XodusStore delegate() throws StorageException {
         XodusStore s = store;
         if (s != null) {
             return s;
@@ -138,35 +133,11 @@ public final class XodusTierComponent implements StorageTier {
         return NAME;
     }
 
-    @Override
-    public Optional<ConfigDocument> get(ConfigKey key) throws StorageException {
-        return store().get(key);
-    }
 
-    @Override
-    public ConfigDocument put(ConfigDocument document) throws StorageException {
-        return store().put(document);
-    }
 
-    @Override
-    public ConfigDocument delete(ConfigKey key, Instant deletedAt) throws StorageException {
-        return store().delete(key, deletedAt);
-    }
 
-    @Override
-    public Set<String> listTypes() throws StorageException {
-        return store().listTypes();
-    }
 
-    @Override
-    public List<ConfigKey> listKeys(String type) throws StorageException {
-        return store().listKeys(type);
-    }
 
-    @Override
-    public Changes changedSince(String cursor, int limit) throws StorageException {
-        return store().changedSince(cursor, limit);
-    }
 
     @Override
     public TierHealth health() {

@@ -1,0 +1,122 @@
+package org.streamkit.sync.tier.cloud;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import org.eclipse.equinox.security.storage.SecurePreferencesFactory;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageTier;
+import org.streamkit.sync.api.SyncEvents;
+import org.streamkit.sync.api.support.ForwardingStorageTier;
+
+/**
+ * Registers the Streamkit API as a remote {@link StorageTier} (ranking 100, debounce 1000 ms). It exists
+ * only once a cloud URL is configured (PID {@value #PID}): on embedded defaults there is no cloud tier and
+ * nothing waits for one. The sign-in tokens come from Eclipse Secure Storage.
+ */
+@Component(service = StorageTier.class, configurationPid = CloudTierComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = {
+                StorageTier.RANKING + ":Integer=100",
+                StorageTier.TIER_NAME + "=" + CloudTierComponent.NAME,
+                StorageTier.TIER_KIND + "=" + StorageTier.KIND_REMOTE,
+                StorageTier.DEBOUNCE_MS + ":Long=1000" })
+@Designate(ocd = CloudTierComponent.Config.class)
+public final class CloudTierComponent extends ForwardingStorageTier {
+
+    static final String PID = "org.streamkit.sync.tier.cloud";
+    static final String NAME = "cloud";
+    private static final Logger LOG = LoggerFactory.getLogger(CloudTierComponent.class);
+
+    @ObjectClassDefinition(name = "Streamkit cloud tier", description = "The Streamkit API (deployed, or a local server).")
+    public @interface Config {
+        @AttributeDefinition(name = "Cloud API URL", description = "https://…; plain http:// only to this machine.")
+        String url();
+
+        @AttributeDefinition(name = "Config types", description = "The types to sync (the API cannot list them).")
+        String[] types() default { "text-cyclers", "swaps", "layouts", "notes" };
+
+        @AttributeDefinition(name = "Connect timeout (ms)")
+        long connectTimeoutMs() default 5000;
+
+        @AttributeDefinition(name = "Response timeout (ms)")
+        long responseTimeoutMs() default 15000;
+
+        @AttributeDefinition(name = "Largest response (bytes)")
+        long maxResponseBytes() default 64L * 1024 * 1024;
+    }
+
+    private final CloudHttp http;
+    private final CloudStore store;
+    private final CloudEvents events;
+    private volatile EventAdmin eventAdmin;
+
+    @Activate
+    public CloudTierComponent(Config config) {
+        URI base = CloudHttp.checkedBase(config.url());
+        http = new CloudHttp(base, new SecureStorageTokens(SecurePreferencesFactory.getDefault()),
+                Duration.ofMillis(config.connectTimeoutMs()), Duration.ofMillis(config.responseTimeoutMs()),
+                config.maxResponseBytes());
+        store = new CloudStore(NAME, http, Set.of(config.types()));
+        events = new CloudEvents(http, this::changedElsewhere);
+        events.start();
+        LOG.info("Cloud tier set up for {}", base);
+    }
+
+    /** Tells the coordinator (through EventAdmin) that the cloud has a change made elsewhere. */
+    private void changedElsewhere(ConfigKey key) {
+        EventAdmin admin = eventAdmin;
+        if (admin != null) {
+            admin.postEvent(new Event(SyncEvents.TOPIC_REMOTE_CHANGED, Map.of(SyncEvents.TIER, NAME,
+                    SyncEvents.TYPE, key.type(), SyncEvents.ID, key.id())));
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setEventAdmin(EventAdmin admin) {
+        eventAdmin = admin;
+    }
+
+    void unsetEventAdmin(EventAdmin admin) {
+        if (eventAdmin == admin) {
+            eventAdmin = null;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        events.close();
+        http.close();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+
+
+
+
+
+
+    @Override
+    protected StorageTier delegate() {
+        return store;
+    }
+}

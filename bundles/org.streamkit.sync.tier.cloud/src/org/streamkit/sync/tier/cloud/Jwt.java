@@ -1,0 +1,35 @@
+package org.streamkit.sync.tier.cloud;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+
+import org.streamkit.sync.api.ConfigJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Reads a JWT's expiry without verifying it (the server verifies); never logs or prints the token. */
+final class Jwt {
+
+    private Jwt() {
+    }
+
+    /** @return the token's {@code exp}, when it is a readable JWT with one */
+    static Optional<Instant> expiry(String token) {
+        if (token == null) {
+            return Optional.empty();
+        }
+        String[] parts = token.split("\\.");
+        if (parts.length != 3) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode claims = ConfigJson.reader().readTree(Base64.getUrlDecoder().decode(parts[1]));
+            JsonNode exp = claims == null ? null : claims.get("exp");
+            return exp != null && exp.canConvertToLong() ? Optional.of(Instant.ofEpochSecond(exp.asLong())) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
