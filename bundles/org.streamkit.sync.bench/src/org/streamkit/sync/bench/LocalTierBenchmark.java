@@ -215,7 +215,7 @@ class LocalTierBenchmark {
                 disk.type(), disk.name(), SAMPLES, WARMUP);
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

@@ -105,6 +105,20 @@ class CoordinatorTest {
     }
 
     @Test
+    void aConfigEditedWithoutPauseStillReachesTheRemoteWithinTenDebounces(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            for (int i = 0; i < 150; i++) { // an edit every 100 ms for 15 s; the debounce is 1 s
+                device.coordinator.put(KEY, body("tick " + i));
+                timer.advance(Duration.ofMillis(100));
+            }
+            assertTrue(cloud.accepted().size() >= 1 && cloud.accepted().size() <= 2, "writes: " + cloud.accepted().size());
+            assertEquals("tick 99", cloud.accepted().get(0).body().get("name").asText(),
+                    "the first write left 10 s after the first edit, with the state of that moment");
+        }
+    }
+
+    @Test
     void aNewerTombstoneBeatsAnEditAndANewerEditBeatsATombstone(@TempDir Path state) throws Exception {
         MemoryStore server = new MemoryStore("server");
         FakeRemote cloud = new FakeRemote("cloud", server);

@@ -323,18 +323,18 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     /** Records the write (history, outbox), then writes every local tier. Called under the key's lock. */
     private ConfigDocument write(ConfigDocument document, ConfigDocument replaced) throws StorageException {
         Instant now = timer.now();
-        Map<String, Instant> due = new LinkedHashMap<>();
+        Map<String, Duration> debounces = new LinkedHashMap<>();
         for (String remote : remoteNames()) {
-            due.put(remote, now.plus(debounce(remote)));
+            debounces.put(remote, debounce(remote));
         }
-        store.recordWrite(document, replaced, due, now, settings.historyDepth());
+        store.recordWrite(document, replaced, debounces, now, settings.historyDepth());
         writeLocal(document);
         events.changed(document.key(), document.deleted());
-        for (String remote : due.keySet()) {
+        for (String remote : debounces.keySet()) {
             events.state(document.key(), remote, remote(remote).filter(Tier::available).isPresent() ? SyncState.PENDING
                     : SyncState.OFFLINE, "");
         }
-        due.values().stream().min(Comparator.naturalOrder()).ifPresent(this::scheduleDrain);
+        debounces.values().stream().min(Comparator.naturalOrder()).ifPresent(d -> scheduleDrain(now.plus(d)));
         return document;
     }
 

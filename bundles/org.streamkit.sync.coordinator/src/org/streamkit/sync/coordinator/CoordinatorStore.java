@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,6 +72,9 @@ final class CoordinatorStore implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
 
+    /** The longest a write waits under continuous edits, in debounce periods. */
+    static final int MAX_WAIT_DEBOUNCES = 10;
+
     private static final String OUTBOX = "o\0";
     private static final String CURSOR = "c\0";
     private static final String HISTORY = "h\0";
@@ -122,19 +126,23 @@ final class CoordinatorStore implements AutoCloseable {
      *
      * @return the write's sequence number
      */
-    long recordWrite(ConfigDocument document, ConfigDocument replaced, Map<String, Instant> dueByTier, Instant now,
+    long recordWrite(ConfigDocument document, ConfigDocument replaced, Map<String, Duration> debounceByTier, Instant now,
             int historyDepth) {
         return environment.computeInExclusiveTransaction(txn -> {
             long sequence = nextSequence(txn);
             if (replaced != null) {
                 addHistory(txn, replaced, historyDepth);
             }
-            for (Map.Entry<String, Instant> due : dueByTier.entrySet()) {
-                Entry old = read(txn, outboxKey(due.getKey(), document.key()), Entry.class);
+            for (Map.Entry<String, Duration> tier : debounceByTier.entrySet()) {
+                Entry old = read(txn, outboxKey(tier.getKey(), document.key()), Entry.class);
                 Instant enqueued = old == null ? now : old.enqueuedAt();
                 boolean held = old != null && old.held();
-                write(txn, outboxKey(due.getKey(), document.key()), new Entry(document.key(), due.getKey(), sequence,
-                        document.updatedAt(), enqueued, 0, due.getValue(), "", false, held));
+                // Each edit pushes the write back by the debounce, but never past ten debounces after the
+                // first undelivered edit: a config edited without pause still reaches the remote.
+                Instant due = now.plus(tier.getValue());
+                Instant latest = enqueued.plus(tier.getValue().multipliedBy(MAX_WAIT_DEBOUNCES));
+                write(txn, outboxKey(tier.getKey(), document.key()), new Entry(document.key(), tier.getKey(), sequence,
+                        document.updatedAt(), enqueued, 0, due.isAfter(latest) ? latest : due, "", false, held));
             }
             put(txn, META_CLOCK, ConfigJson.newObject().put("last", document.updatedAt().toString()));
             return sequence;

@@ -1,0 +1,226 @@
+package org.streamkit.sync.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.junit.jupiter.api.Test;
+import org.streamkit.sync.api.Changes;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.StorageTier;
+import org.streamkit.sync.api.TierHealth;
+import org.streamkit.sync.bench.Table.Latency;
+import org.streamkit.sync.coordinator.Coordinator;
+import org.streamkit.sync.coordinator.EventSink;
+import org.streamkit.sync.coordinator.ExecutorTimer;
+import org.streamkit.sync.coordinator.Settings;
+import org.streamkit.sync.tier.file.FileStore;
+import org.streamkit.sync.tier.memory.MemoryStore;
+import org.streamkit.sync.tier.xodus.XodusStore;
+import org.streamkit.sync.tier.xodus.XodusStore.Durability;
+
+/**
+ * The coordinator's figures: a durable local write through the whole chain beside one raw fsync, a hot
+ * read from the memory tier, a read that falls back to Xodus, how many remote writes 1,000 edits per
+ * second cause, and the memory the cache holds per 10,000 configs. Prints one table; asserts no timing.
+ */
+class CoordinatorBenchmark {
+
+    private static final String PAD = "x".repeat(1024 - 60);
+    private final Path work = Path.of(System.getProperty("streamkit.test.output", "target"), "bench-coordinator");
+
+    @Test
+    void coordinatorFigures() throws Exception {
+        LocalTierBenchmark.deleteTree(work);
+        Files.createDirectories(work);
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+        Table table = new Table("Through the coordinator, one run", "measurement", "figure", "beside", "target", "result");
+        try (XodusStore xodus = XodusStore.open("xodus", work.resolve("xodus"), Durability.PROCESS_CRASH, 1000)) {
+            MemoryStore memory = new MemoryStore("memory");
+            FileStore files = FileStore.open("file", work.resolve("file"), Runnable::run);
+            CountingRemote remote = new CountingRemote();
+            Settings settings = new Settings(false, 20, Duration.ZERO, false, Duration.ofSeconds(1), Duration.ofMinutes(5));
+            try (Coordinator coordinator = Coordinator.open(work.resolve("state"), new ExecutorTimer(scheduler), Runnable::run,
+                    settings, EventSink.NONE)) {
+                coordinator.addTier(new Coordinator.Tier(memory, "memory", 500, 1, false, Duration.ZERO));
+                coordinator.addTier(new Coordinator.Tier(xodus, "xodus", 400, 2, false, Duration.ZERO));
+                coordinator.addTier(new Coordinator.Tier(files, "file", 300, 3, false, Duration.ZERO));
+                coordinator.addTier(new Coordinator.Tier(remote, "cloud", 100, 4, true, Duration.ofSeconds(1)));
+
+                // 1. Durable local write through the chain, round-robin with one raw write + fsync.
+                byte[] kilobyte = new byte[1024];
+                long[] write = new long[300];
+                long[] raw = new long[300];
+                for (int i = -50; i < 300; i++) {
+                    long t0 = System.nanoTime();
+                    coordinator.put(new ConfigKey("bench", "w" + Math.floorMod(i, 100)),
+                            ConfigJson.newObject().put("i", i).put("pad", PAD));
+                    long t1 = System.nanoTime();
+                    try (FileChannel channel = FileChannel.open(work.resolve("raw.bin"), StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                        channel.write(ByteBuffer.wrap(kilobyte));
+                        channel.force(true);
+                    }
+                    long t2 = System.nanoTime();
+                    if (i >= 0) {
+                        write[i] = t1 - t0;
+                        raw[i] = t2 - t1;
+                    }
+                }
+                Latency w = Latency.of(write);
+                Latency r = Latency.of(raw);
+                table.row("durable local write (memory + Xodus + file + outbox), p50", Table.time(w.p50()),
+                        Table.ratio((double) w.p50() / r.p50()) + " of a raw fsync (" + Table.time(r.p50()) + ")", "—", "—");
+                table.row("durable local write, p99", Table.time(w.p99()),
+                        Table.ratio((double) w.p99() / r.p99()) + " of a raw fsync's p99 (" + Table.time(r.p99()) + ")", "—", "—");
+
+                // 2. Hot read: the memory tier answers.
+                ConfigKey hot = new ConfigKey("bench", "w1");
+                long[] batches = new long[2000];
+                int perBatch = 1000;
+                Optional<ConfigDocument> sink = Optional.empty();
+                for (int b = -200; b < batches.length; b++) {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < perBatch; i++) {
+                        sink = coordinator.get(hot);
+                    }
+                    if (b >= 0) {
+                        batches[b] = (System.nanoTime() - t0);
+                    }
+                }
+                assertTrue(sink.isPresent());
+                Arrays.sort(batches);
+                double hotNanos = (double) batches[batches.length / 2] / perBatch;
+                table.row("hot read (memory tier answers), p50 of 1,000-read batches",
+                        String.format(Locale.ROOT, "%.3f µs", hotNanos / 1000), "—", "≤ 0.2 µs", hotNanos <= 200 ? "PASS" : "MISS");
+
+                // 3. A read the memory tier cannot answer falls back to Xodus.
+                for (int i = 0; i < 2000; i++) {
+                    Instant now = Instant.now();
+                    xodus.put(ConfigDocument.of(new ConfigKey("cold", "c" + i), ConfigJson.newObject().put("pad", PAD), now, now));
+                }
+                long[] fallback = new long[2000];
+                for (int i = 0; i < fallback.length; i++) {
+                    long t0 = System.nanoTime();
+                    coordinator.get(new ConfigKey("cold", "c" + i)).orElseThrow();
+                    fallback[i] = System.nanoTime() - t0;
+                }
+                Latency f = Latency.of(fallback);
+                table.row("read that falls back to Xodus (and refills the memory tier), p50 / p99",
+                        Table.time(f.p50()) + " / " + Table.time(f.p99()), "—", "—", "—");
+
+                // 4. 1,000 edits per second on 10 configs for 10 s: how many remote writes?
+                remote.writes.clear();
+                long start = System.nanoTime();
+                int edits = 0;
+                for (int second = 0; second < 10; second++) {
+                    for (int i = 0; i < 1000; i++) {
+                        long due = start + (second * 1000L + i) * 1_000_000L;
+                        while (System.nanoTime() < due) {
+                            Thread.onSpinWait();
+                        }
+                        coordinator.put(new ConfigKey("burst", "b" + (i % 10)), ConfigJson.newObject().put("n", edits++));
+                    }
+                }
+                Thread.sleep(2500); // the last debounce runs out
+                long elapsedMs = (System.nanoTime() - start) / 1_000_000 - 2500;
+                int remoteWrites = remote.writes.size();
+                double fewer = 100.0 * (edits - remoteWrites) / edits;
+                table.row("remote writes for " + edits + " edits on 10 configs in " + elapsedMs + " ms",
+                        remoteWrites + " (" + String.format(Locale.ROOT, "%.2f", fewer) + " % fewer)", "debounce 1 s, at most 10 s",
+                        "≥ 99.5 % fewer", fewer >= 99.5 ? "PASS" : "MISS");
+            }
+
+            // 5. Memory the cache holds per 10,000 configs of 1 KB.
+            long before = usedHeap();
+            MemoryStore cache = new MemoryStore("cache");
+            for (int i = 0; i < 10_000; i++) {
+                Instant now = Instant.now();
+                cache.put(ConfigDocument.of(new ConfigKey("mem", "m" + i), ConfigJson.newObject().put("pad", PAD), now, now));
+            }
+            long after = usedHeap();
+            assertEquals(10_000, cache.size());
+            table.row("heap held by the memory tier per 10,000 configs of 1 KB",
+                    String.format(Locale.ROOT, "%.1f MiB", (after - before) / 1048576.0), "10,000 × 1 KB = 9.8 MiB of JSON", "—", "—");
+        } finally {
+            scheduler.shutdownNow();
+        }
+        table.publish("coordinator.md", String.format(Locale.ROOT, "Run %s on %d cores, Java %s.", LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+    }
+
+    private static long usedHeap() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** A remote tier that only counts the writes it receives. */
+    private static final class CountingRemote implements StorageTier {
+        final List<ConfigDocument> writes = new CopyOnWriteArrayList<>();
+        private final MemoryStore store = new MemoryStore("cloud");
+
+        @Override
+        public String name() {
+            return "cloud";
+        }
+
+        @Override
+        public Optional<ConfigDocument> get(ConfigKey key) {
+            return store.get(key);
+        }
+
+        @Override
+        public ConfigDocument put(ConfigDocument document) {
+            writes.add(document);
+            return store.put(document);
+        }
+
+        @Override
+        public ConfigDocument delete(ConfigKey key, Instant deletedAt) {
+            return store.delete(key, deletedAt);
+        }
+
+        @Override
+        public Set<String> listTypes() {
+            return store.listTypes();
+        }
+
+        @Override
+        public List<ConfigKey> listKeys(String type) {
+            return store.listKeys(type);
+        }
+
+        @Override
+        public Changes changedSince(String cursor, int limit) throws StorageException {
+            return store.changedSince(cursor, limit);
+        }
+
+        @Override
+        public TierHealth health() {
+            return TierHealth.up();
+        }
+    }
+}
