@@ -113,34 +113,37 @@ public final class CloudStore implements StorageTier {
         ConfigKey key = document.key();
         String what = "saving " + key;
         boolean conditional = features().contains("conditional-writes");
-        Set<String> before = remoteFields.get(key);
-        if (before == null) {
-            get(key); // learns which fields the server holds, so removed ones can be sent as null
-            before = remoteFields.getOrDefault(key, Set.of());
+        if (!remoteFields.containsKey(key)) {
+            get(key); // learns whether the server has it, and which fields, so removed ones can be sent as null
         }
+        Set<String> before = remoteFields.get(key);
         ObjectNode body = document.body();
-        for (String field : before) {
-            if (!body.has(field) && !SERVER_FIELDS.contains(field)) {
-                body.putNull(field); // the server merges shallowly: a missing key would survive there
+        if (before != null) {
+            for (String field : before) {
+                if (!body.has(field) && !SERVER_FIELDS.contains(field)) {
+                    body.putNull(field); // the server merges shallowly: a missing key would survive there
+                }
             }
         }
         body.put("id", key.id());
         byte[] json = body.toString().getBytes(StandardCharsets.UTF_8);
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (conditional && document.remoteVersion() != null) {
-            headers.put("If-Match", document.remoteVersion());
-        }
-        CloudHttp.Response response = call("PUT", List.of("configs", key.type(), key.id()), Map.of(), json, headers, what);
-        if (response.status() == 404) {
-            headers.clear();
-            if (conditional) {
-                headers.put("If-None-Match", "*");
+        CloudHttp.Response response = null;
+        if (before != null) {
+            // It exists there: update. Conditional on the version this device last saw, when the server can.
+            Map<String, String> headers = conditional && document.remoteVersion() != null
+                    ? Map.of("If-Match", document.remoteVersion()) : Map.of();
+            response = call("PUT", List.of("configs", key.type(), key.id()), Map.of(), json, headers, what);
+            if (response.status() == 412 && response.json().path("config").isNull()) {
+                response = null; // deleted there since: create it again below
+            } else if (response.status() == 404) {
+                response = null;
             }
-            response = call("POST", List.of("configs", key.type()), Map.of(), json, headers, what);
-            expect(response, what, key, 201, 200);
-        } else {
-            expect(response, what, key, 200, 201);
         }
+        if (response == null) {
+            Map<String, String> headers = conditional ? Map.of("If-None-Match", "*") : Map.of();
+            response = call("POST", List.of("configs", key.type()), Map.of(), json, headers, what);
+        }
+        expect(response, what, key, 200, 201);
         // The write answers {message, configId, type}; the server's stamps are read back.
         return get(key).orElseThrow(() -> new StorageException("The cloud lost " + key + " right after saving it", true));
     }
@@ -200,6 +203,7 @@ public final class CloudStore implements StorageTier {
                 expect(response, what, null, 200);
                 JsonNode page = response.json();
                 addAll(type, page.get("configs"), documents);
+                addAll(type, page.get("tombstones"), documents);
                 JsonNode next = page.get("cursor");
                 if (next != null && !next.isNull()) {
                     cursors.put(type, next.asText());

@@ -1,0 +1,256 @@
+package org.streamkit.sync.tier.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamkit.sync.api.Changes;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.ConflictException;
+import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.TierHealth;
+import org.streamkit.sync.server.ServerConfig;
+import org.streamkit.sync.server.StreamkitServer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The cloud tier against the real local Streamkit API server, over HTTP on 127.0.0.1. */
+class CloudStoreTest {
+
+    private static final Set<String> TYPES = Set.of("text-cyclers", "swaps", "layouts", "notes");
+    private static final ConfigKey KEY = new ConfigKey("text-cyclers", "intro");
+
+    @TempDir
+    Path data;
+    private StreamkitServer server;
+    private CloudHttp http;
+
+    private CloudStore connect(boolean extensions) throws Exception {
+        return connect(ServerConfig.builder(data).host("127.0.0.1").port(0).extensions(extensions).build());
+    }
+
+    private CloudStore connect(ServerConfig config) throws Exception {
+        server = StreamkitServer.start(config);
+        MemoryTokens tokens = new MemoryTokens(server.mintToken("alice"), server.mintRefreshToken("alice"));
+        return store(server.uri(), tokens);
+    }
+
+    private CloudStore store(URI base, Tokens tokens) {
+        if (http != null) {
+            http.close();
+        }
+        http = new CloudHttp(base, tokens, Duration.ofSeconds(2), Duration.ofSeconds(5), 8L * 1024 * 1024);
+        return new CloudStore("cloud", http, TYPES);
+    }
+
+    @AfterEach
+    void stop() {
+        if (http != null) {
+            http.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static ConfigDocument doc(ConfigKey key, ObjectNode body) {
+        Instant now = Instant.now();
+        return ConfigDocument.of(key, body, now, now);
+    }
+
+    @Test
+    void createUpdateRemoveAFieldAndDeleteWithTheServersStamps() throws Exception {
+        CloudStore cloud = connect(true);
+        assertTrue(cloud.get(KEY).isEmpty());
+        Instant before = Instant.now().minusSeconds(1);
+        ConfigDocument created = cloud.put(doc(KEY, ConfigJson.newObject().put("name", "Intro ✨").put("speed", 3)));
+        assertEquals("Intro ✨", created.body().get("name").asText());
+        assertFalse(created.body().has("customerId"), "the server's own fields are not part of the body");
+        assertTrue(!created.updatedAt().isBefore(before), "the server's stamp is returned");
+
+        ConfigDocument updated = cloud.put(doc(KEY, ConfigJson.newObject().put("name", "Intro, shorter")));
+        assertEquals("Intro, shorter", updated.body().get("name").asText());
+        assertFalse(updated.body().has("speed"), "a key removed locally is removed on the server (sent as null)");
+        assertFalse(updated.updatedAt().isBefore(created.updatedAt()));
+
+        cloud.delete(KEY, Instant.now());
+        assertTrue(cloud.get(KEY).isEmpty());
+        assertEquals(List.of(), cloud.listKeys("text-cyclers"));
+    }
+
+    @Test
+    void idsThatNeedEncodingTravelIntact() throws Exception {
+        CloudStore cloud = connect(true);
+        ConfigKey odd = new ConfigKey("notes", "Main Scene: intro?#%20 🎬 ..");
+        cloud.put(doc(odd, ConfigJson.newObject().put("name", "odd")));
+        assertEquals("odd", cloud.get(odd).orElseThrow().body().get("name").asText());
+        assertEquals(List.of(odd), cloud.listKeys("notes"));
+    }
+
+    @Test
+    void incrementalPullReadsOnlyWhatChangedAfterTheCursorTombstonesIncluded() throws Exception {
+        CloudStore cloud = connect(true);
+        assertTrue(cloud.features().contains("changes"));
+        ConfigKey a = new ConfigKey("notes", "a");
+        ConfigKey b = new ConfigKey("notes", "b");
+        cloud.put(doc(a, ConfigJson.newObject().put("v", 1)));
+        cloud.put(doc(b, ConfigJson.newObject().put("v", 1)));
+        for (int i = 0; i < 20; i++) {
+            cloud.put(doc(new ConfigKey("swaps", "s" + i), ConfigJson.newObject().put("v", i)));
+        }
+        Changes all = cloud.changedSince(null, 1000);
+        assertEquals(22, all.documents().size());
+        cloud.put(doc(a, ConfigJson.newObject().put("v", 2)));
+        cloud.delete(b, Instant.now());
+        Changes later = cloud.changedSince(all.nextCursor(), 1000);
+        assertEquals(Set.of(a, b), Set.copyOf(later.documents().stream().map(ConfigDocument::key).toList()));
+        assertEquals(2, later.documents().stream().filter(d -> d.key().equals(a)).findFirst().orElseThrow().body().get("v").asInt());
+        assertTrue(later.documents().stream().filter(d -> d.key().equals(b)).findFirst().orElseThrow().deleted());
+        assertEquals(0, cloud.changedSince(later.nextCursor(), 1000).documents().size());
+    }
+
+    @Test
+    void withoutExtensionsTheCoreRoutesStillLoseNothing() throws Exception {
+        CloudStore cloud = connect(false);
+        assertEquals(Set.of(), cloud.features());
+        cloud.put(doc(KEY, ConfigJson.newObject().put("name", "core")));
+        cloud.put(doc(KEY, ConfigJson.newObject().put("name", "core, again")));
+        Changes everything = cloud.changedSince(null, 10);
+        assertEquals(1, everything.documents().size());
+        assertEquals("core, again", everything.documents().get(0).body().get("name").asText());
+        assertEquals(1, cloud.changedSince(everything.nextCursor(), 10).documents().size(),
+                "without the changes extension every pull lists everything");
+    }
+
+    @Test
+    void aStaleConditionalUpdateBecomesAConflictCarryingTheServersVersion() throws Exception {
+        CloudStore cloud = connect(true);
+        ConfigDocument first = cloud.put(doc(KEY, ConfigJson.newObject().put("name", "v1")));
+        assertTrue(first.remoteVersion() != null, "the server's ETag is kept");
+        cloud.put(doc(KEY, ConfigJson.newObject().put("name", "v2 from another device")).withRemoteVersion(first.remoteVersion()));
+        ConflictException conflict = assertThrows(ConflictException.class,
+                () -> cloud.put(doc(KEY, ConfigJson.newObject().put("name", "v2 from here")).withRemoteVersion(first.remoteVersion())));
+        assertEquals("v2 from another device", conflict.current().body().get("name").asText());
+    }
+
+    @Test
+    void aRejectedTokenIsRefreshedAndTheRequestRetriedOnce(@TempDir Path other) throws Exception {
+        CloudStore ignored = connect(true);
+        String forged;
+        try (StreamkitServer stranger = StreamkitServer.start(ServerConfig.builder(other).host("127.0.0.1").port(0).build())) {
+            forged = stranger.mintToken("alice"); // well-formed, unexpired, signed by a key this server does not trust
+        }
+        MemoryTokens tokens = new MemoryTokens(forged, server.mintRefreshToken("alice"));
+        CloudStore cloud = store(server.uri(), tokens);
+        cloud.put(doc(KEY, ConfigJson.newObject().put("name", "after a refresh")));
+        assertEquals(1, tokens.updates, "one refresh");
+        assertEquals(TierHealth.Status.UP, cloud.health().status());
+    }
+
+    @Test
+    void aFailedRefreshAsksToSignInAgainWithoutLoopingOrLeakingTheToken(@TempDir Path other) throws Exception {
+        connect(true);
+        String forged;
+        try (StreamkitServer stranger = StreamkitServer.start(ServerConfig.builder(other).host("127.0.0.1").port(0).build())) {
+            forged = stranger.mintToken("alice");
+        }
+        MemoryTokens tokens = new MemoryTokens(forged, "not-a-refresh-token");
+        CloudStore cloud = store(server.uri(), tokens);
+        StorageException e = assertThrows(StorageException.class, () -> cloud.get(KEY));
+        assertTrue(e.getMessage().contains("Sign in again"), e.getMessage());
+        assertFalse(e.getMessage().contains(forged), "the token never appears in a message");
+        assertEquals(TierHealth.Status.DEGRADED, cloud.health().status());
+        assertTrue(cloud.health().reason().contains("Sign in again"));
+        assertEquals(0, tokens.updates);
+    }
+
+    @Test
+    void plainHttpIsRefusedExceptToThisMachine() {
+        assertThrows(IllegalArgumentException.class, () -> CloudHttp.checkedBase("http://streamkit-api.idling.app"));
+        assertThrows(IllegalArgumentException.class, () -> CloudHttp.checkedBase("http://192.168.1.10:8796"));
+        assertThrows(IllegalArgumentException.class, () -> CloudHttp.checkedBase("ftp://example.org"));
+        assertThrows(IllegalArgumentException.class, () -> CloudHttp.checkedBase("not a url"));
+        CloudHttp.checkedBase("https://streamkit-api.idling.app");
+        CloudHttp.checkedBase("http://localhost:8796");
+        CloudHttp.checkedBase("http://127.0.0.1:8796");
+        CloudHttp.checkedBase("http://[::1]:8796");
+    }
+
+    @Test
+    void aBodyTheServerFindsTooLargeIsAClearErrorThatIsNotRetried() throws Exception {
+        CloudStore cloud = connect(true);
+        String blob = "x".repeat(ConfigDocument.MAX_BODY_BYTES - 20);
+        StorageException e = assertThrows(StorageException.class,
+                () -> cloud.put(doc(KEY, ConfigJson.newObject().put("blob", blob))));
+        assertTrue(e.getMessage().contains("413") && e.getMessage().contains(KEY.toString()), e.getMessage());
+        assertFalse(e.retryable());
+    }
+
+    @Test
+    void tooManyRequestsCarriesRetryAfter() throws Exception {
+        CloudStore cloud = connect(ServerConfig.builder(data).host("127.0.0.1").port(0).rateLimit(2, 0.01).build());
+        StorageException limited = null;
+        for (int i = 0; i < 10 && limited == null; i++) {
+            try {
+                cloud.get(new ConfigKey("notes", "n" + i));
+            } catch (StorageException e) {
+                limited = e;
+            }
+        }
+        assertTrue(limited != null, "the tiny bucket ran dry");
+        assertTrue(limited.retryable());
+        assertTrue(limited.retryAfter().isPresent() && !limited.retryAfter().get().isZero(), limited.getMessage());
+    }
+
+    @Test
+    void aServerThatIsDownThenBackIsReportedThenServesAgain() throws Exception {
+        CloudStore cloud = connect(true);
+        cloud.put(doc(KEY, ConfigJson.newObject().put("name", "kept")));
+        int port = server.port();
+        server.close();
+        StorageException down = assertThrows(StorageException.class, () -> cloud.get(KEY));
+        assertTrue(down.retryable());
+        assertEquals(TierHealth.Status.DOWN, cloud.health().status());
+        server = StreamkitServer.start(ServerConfig.builder(data).host("127.0.0.1").port(port).build());
+        assertEquals("kept", cloud.get(KEY).orElseThrow().body().get("name").asText());
+        assertEquals(TierHealth.Status.UP, cloud.health().status());
+    }
+
+    @Test
+    void aConnectionResetMidResponseIsARetryableError() throws Exception {
+        connect(true);
+        try (ResetProxy proxy = new ResetProxy(server.port(), 20)) {
+            CloudStore cloud = store(URI.create("http://127.0.0.1:" + proxy.port()),
+                    new MemoryTokens(server.mintToken("alice"), null));
+            StorageException e = assertThrows(StorageException.class, () -> cloud.get(KEY));
+            assertTrue(e.retryable(), e.getMessage());
+            assertInstanceOf(StorageException.class, e);
+        }
+    }
+
+    @Test
+    void twoCustomersNeverSeeEachOthersConfigs() throws Exception {
+        CloudStore alice = connect(true);
+        alice.put(doc(KEY, ConfigJson.newObject().put("name", "alice's")));
+        http.close();
+        http = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("bob"), null), Duration.ofSeconds(2),
+                Duration.ofSeconds(5), 1 << 20);
+        CloudStore bob = new CloudStore("cloud", http, TYPES);
+        assertTrue(bob.get(KEY).isEmpty());
+        assertEquals(List.of(), bob.listKeys("text-cyclers"));
+    }
+}

@@ -1,0 +1,160 @@
+package org.streamkit.sync.tier.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.SyncState;
+import org.streamkit.sync.coordinator.Coordinator;
+import org.streamkit.sync.coordinator.EventSink;
+import org.streamkit.sync.coordinator.Settings;
+import org.streamkit.sync.coordinator.Timer;
+import org.streamkit.sync.server.ServerConfig;
+import org.streamkit.sync.server.StreamkitServer;
+import org.streamkit.sync.tier.memory.MemoryStore;
+
+/**
+ * The four scenarios of the sync strategy's "Testing Sync Strategy", with two devices (two coordinators,
+ * each with its own local tiers) and the real local Streamkit API server between them.
+ */
+class SyncStrategyScenariosTest {
+
+    /** Time without scheduled work: in these tests only "sync now" moves data, so each step is exact. */
+    private static final Timer NOW_ONLY = new Timer() {
+        @Override
+        public Instant now() {
+            return Instant.now();
+        }
+
+        @Override
+        public void schedule(Runnable task, Duration delay) {
+            // nothing runs on its own
+        }
+    };
+
+    @TempDir
+    Path folder;
+    private StreamkitServer server;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    private Coordinator device(String name) throws Exception {
+        Coordinator coordinator = Coordinator.open(folder.resolve(name + "-state"), NOW_ONLY, Runnable::run,
+                new Settings(false, 20, Duration.ZERO, false, Duration.ofSeconds(1), Duration.ofMinutes(5)), EventSink.NONE);
+        coordinator.addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
+        coordinator.addTier(new Coordinator.Tier(new MemoryStore("xodus"), "xodus", 400, 2, false, Duration.ZERO));
+        CloudHttp http = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("streamer"),
+                server.mintRefreshToken("streamer")), Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
+        coordinator.addTier(new Coordinator.Tier(new CloudStore("cloud", http, Set.of("text-cyclers", "swaps", "layouts", "notes")),
+                "cloud", 100, 3, true, Duration.ZERO));
+        open.add(coordinator);
+        open.add(http);
+        return coordinator;
+    }
+
+    private void startServer(int port) throws Exception {
+        server = StreamkitServer.start(ServerConfig.builder(folder.resolve("server")).host("127.0.0.1").port(port).build());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static String name(Coordinator device, ConfigKey key) throws Exception {
+        return device.get(key).map(d -> d.body().get("name").asText()).orElse(null);
+    }
+
+    @Test
+    void offlineWriteThenOnlineSync() throws Exception {
+        startServer(0);
+        int port = server.port();
+        Coordinator device = device("a");
+        server.close(); // offline
+        ConfigKey key = new ConfigKey("text-cyclers", "offline");
+        device.put(key, ConfigJson.newObject().put("name", "written offline"));
+        device.syncNow();
+        assertEquals(SyncState.OFFLINE, device.state(key, "cloud"));
+        assertEquals("written offline", name(device, key), "the local write stands while offline");
+
+        startServer(port); // back online
+        device.syncNow();
+        assertEquals(SyncState.SYNCED, device.state(key, "cloud"));
+        Coordinator other = device("b");
+        other.syncNow();
+        assertEquals("written offline", name(other, key), "the offline write reached the cloud");
+    }
+
+    @Test
+    void multiDeviceSync() throws Exception {
+        startServer(0);
+        Coordinator a = device("a");
+        Coordinator b = device("b");
+        ConfigKey key = new ConfigKey("swaps", "cam");
+        a.put(key, ConfigJson.newObject().put("name", "made on device A"));
+        a.syncNow();
+        b.syncNow();
+        assertEquals("made on device A", name(b, key));
+    }
+
+    @Test
+    void obsDockAndRemoteBrowser() throws Exception {
+        startServer(0);
+        Coordinator dock = device("dock");
+        Coordinator browser = device("browser");
+        List<ConfigKey> keys = List.of(new ConfigKey("text-cyclers", "t1"), new ConfigKey("swaps", "s1"),
+                new ConfigKey("layouts", "l1"));
+        for (ConfigKey key : keys) {
+            dock.put(key, ConfigJson.newObject().put("name", "from the dock " + key.type()));
+        }
+        dock.syncNow();
+        browser.syncNow();
+        for (ConfigKey key : keys) {
+            assertEquals("from the dock " + key.type(), name(browser, key));
+        }
+        browser.delete(keys.get(0));
+        browser.syncNow();
+        dock.syncNow();
+        assertTrue(dock.get(keys.get(0)).isEmpty(), "a delete travels too");
+        assertTrue(dock.getIncludingDeleted(keys.get(0)).orElseThrow().deleted());
+    }
+
+    @Test
+    void conflictResolutionTheNewerEditWins() throws Exception {
+        startServer(0);
+        Coordinator a = device("a");
+        Coordinator b = device("b");
+        ConfigKey key = new ConfigKey("notes", "shared");
+        a.put(key, ConfigJson.newObject().put("name", "original"));
+        a.syncNow();
+        b.syncNow();
+
+        a.put(key, ConfigJson.newObject().put("name", "edited on A while offline")); // A does not sync yet
+        Thread.sleep(5);
+        b.put(key, ConfigJson.newObject().put("name", "edited on B, later"));
+        b.syncNow();
+        a.syncNow(); // A comes online
+
+        assertEquals("edited on B, later", name(a, key), "B's newer edit wins on A");
+        b.syncNow();
+        assertEquals("edited on B, later", name(b, key), "and stays on B");
+        assertTrue(a.history(key).stream().anyMatch(d -> d.body().get("name").asText().equals("edited on A while offline")),
+                "A's losing edit is kept in its history");
+        assertEquals("auto:theirs", a.conflictLog(key).get(0).resolution());
+    }
+}
