@@ -444,11 +444,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     /** Sends one entry. @return when to try it again, or null when it is done (delivered or parked) */
     private Instant deliver(CoordinatorStore.Entry entry, Tier tier) {
         ConfigKey key = entry.key();
-        if (!tier.available()) {
-            events.state(key, tier.name(), SyncState.OFFLINE, tier.tier().health().reason());
-            return retryLater(entry, tier, "The " + tier.name() + " tier is not available: " + tier.tier().health().reason(),
-                    null);
-        }
+        // A tier reported down is still tried: only a request can tell that it is back.
         ConfigDocument local = currentLocal(key);
         if (local == null) {
             store.delivered(entry); // nothing local to send (the local tiers lost it): never send an absence
@@ -472,14 +468,15 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             metrics.deliveries.incrementAndGet();
             metrics.ackLatency(Duration.between(entry.enqueuedAt(), timer.now()).toMillis());
             metrics.clearError(tier.name());
-            boolean removed = store.delivered(entry);
+            Instant now = timer.now();
+            boolean removed = store.delivered(entry, now, now.plus(tier.debounce()));
             adoptRemoteStamps(local, stored);
             LOG.info("Sync {} → {}: delivered ({})", key, tier.name(), local.deleted() ? "delete" : "update");
             if (removed) {
                 events.state(key, tier.name(), SyncState.SYNCED, "");
                 return null;
             }
-            return timer.now(); // a newer local edit arrived meanwhile: its own entry is due on its schedule
+            return now.plus(tier.debounce()); // a newer local edit arrived meanwhile: it waits its own debounce
         } catch (ConflictException e) {
             LOG.info("Sync {} → {}: conflict, the remote has a newer version", key, tier.name());
             merge(e.current(), tier, true);
@@ -493,7 +490,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 return null;
             }
             LOG.info("Sync {} → {}: failed, will retry: {}", key, tier.name(), e.getMessage());
-            events.state(key, tier.name(), SyncState.PENDING, e.getMessage());
+            events.state(key, tier.name(), tier.available() ? SyncState.PENDING : SyncState.OFFLINE, e.getMessage());
             return retryLater(entry, tier, e.getMessage(), e.retryAfter().orElse(null));
         } catch (RuntimeException e) {
             metrics.error(tier.name(), e.toString());
@@ -580,9 +577,6 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     /** Reads what changed on a remote tier since its stored cursor and merges it, page by page. */
     void pull(Tier tier) {
-        if (!tier.available()) {
-            return;
-        }
         String cursor = store.cursor(tier.name());
         int merged = 0;
         try {

@@ -195,12 +195,27 @@ final class CoordinatorStore implements AutoCloseable {
 
     /** Removes an entry if no newer local write replaced it meanwhile. @return whether it was removed */
     boolean delivered(Entry entry) {
+        return delivered(entry, null, null);
+    }
+
+    /**
+     * Removes an entry that was delivered. When a newer local write replaced it meanwhile, that write's
+     * entry stays, counted from now: what it waits for is newer than what just went out.
+     *
+     * @return whether the entry was removed
+     */
+    boolean delivered(Entry entry, Instant now, Instant earliestNext) {
         return environment.computeInExclusiveTransaction(txn -> {
             ByteIterable k = outboxKey(entry.tier(), entry.key());
             Entry current = read(txn, k, Entry.class);
             if (current != null && current.sequence() == entry.sequence()) {
                 store.delete(txn, k);
                 return true;
+            }
+            if (current != null && now != null) {
+                Instant next = current.nextAttempt().isAfter(earliestNext) ? current.nextAttempt() : earliestNext;
+                write(txn, k, new Entry(current.key(), current.tier(), current.sequence(), current.version(), now,
+                        current.attempts(), next, current.lastError(), current.failed(), current.held()));
             }
             return false;
         });

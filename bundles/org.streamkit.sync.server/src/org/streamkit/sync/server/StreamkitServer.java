@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -121,6 +122,9 @@ public final class StreamkitServer implements AutoCloseable {
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
+            // A config id may contain '%', which travels as "%25"; Jetty calls that ambiguous by default.
+            // Ids can never contain '/', so an encoded percent cannot change how a path splits.
+            http.setUriCompliance(UriCompliance.DEFAULT.with("streamkit-ids", UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
             connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
             connector.setHost(config.host());
             connector.setPort(config.port());

@@ -102,6 +102,9 @@ final class CloudHttp implements AutoCloseable {
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(responseTimeout)).build())
                 .setVersionPolicy(HttpVersionPolicy.NEGOTIATE)
+                // The coordinator's outbox retries, with backoff and Retry-After; the client must not
+                // (its default waits out a 429's Retry-After inside the request).
+                .disableAutomaticRetries()
                 .disableCookieManagement()
                 .build();
         client.start();
