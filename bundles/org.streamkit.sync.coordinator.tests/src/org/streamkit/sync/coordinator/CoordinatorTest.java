@@ -119,6 +119,26 @@ class CoordinatorTest {
     }
 
     @Test
+    void aThousandEditsPerSecondOnTenConfigsForTenSecondsCauseFewRemoteWrites(@TempDir Path state) throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            int edits = 0;
+            for (int ms = 0; ms < 10_000; ms++) {
+                device.coordinator.put(new ConfigKey("notes", "k" + ms % 10), body("edit " + edits++));
+                timer.advance(Duration.ofMillis(1));
+            }
+            timer.advance(Duration.ofSeconds(3));
+            int writes = cloud.accepted().size();
+            assertTrue(writes <= 0.005 * edits, writes + " remote writes for " + edits + " edits");
+            for (int k = 0; k < 10; k++) {
+                ConfigKey key = new ConfigKey("notes", "k" + k);
+                assertEquals(device.coordinator.get(key).orElseThrow().bodyJson(),
+                        cloud.get(key).orElseThrow().bodyJson(), "the remote holds the last state of " + key);
+            }
+        }
+    }
+
+    @Test
     void aNewerTombstoneBeatsAnEditAndANewerEditBeatsATombstone(@TempDir Path state) throws Exception {
         MemoryStore server = new MemoryStore("server");
         FakeRemote cloud = new FakeRemote("cloud", server);

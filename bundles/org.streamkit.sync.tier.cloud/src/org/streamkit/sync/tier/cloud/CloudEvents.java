@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * with backoff, resumes from the last event id, and stops when the server has no {@code events}
  * extension or when it is closed.
  */
-final class CloudEvents implements AutoCloseable {
+public final class CloudEvents implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CloudEvents.class);
 
@@ -39,19 +39,19 @@ final class CloudEvents implements AutoCloseable {
     private volatile String lastEventId;
     private volatile boolean connected;
 
-    CloudEvents(CloudHttp http, Consumer<ConfigKey> onChange) {
+    public CloudEvents(CloudHttp http, Consumer<ConfigKey> onChange) {
         this.http = http;
         this.onChange = onChange;
         this.thread = new Thread(this::run, "streamkit-cloud-events");
         thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
     /** @return whether the stream is open now */
-    boolean connected() {
+    public boolean connected() {
         return connected;
     }
 

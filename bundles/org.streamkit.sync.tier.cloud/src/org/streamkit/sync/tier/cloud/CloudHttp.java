@@ -47,7 +47,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * before it expires, and once more after a {@code 401}), bounds response sizes and times, and turns every
  * failure into a {@link StorageException} that says what happened without ever naming a token.
  */
-final class CloudHttp implements AutoCloseable {
+public final class CloudHttp implements AutoCloseable {
 
     /** A response, read whole (within the size limit). */
     record Response(int status, byte[] body, Map<String, String> headers) {
@@ -85,8 +85,10 @@ final class CloudHttp implements AutoCloseable {
     private final long maxResponseBytes;
     private final CloseableHttpAsyncClient client;
     private volatile String authProblem;
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong bytesReceived = new java.util.concurrent.atomic.AtomicLong();
 
-    CloudHttp(URI base, Tokens tokens, Duration connectTimeout, Duration responseTimeout, long maxResponseBytes) {
+    public CloudHttp(URI base, Tokens tokens, Duration connectTimeout, Duration responseTimeout, long maxResponseBytes) {
         this.base = base;
         this.tokens = tokens;
         this.responseTimeout = responseTimeout;
@@ -202,10 +204,23 @@ final class CloudHttp implements AutoCloseable {
         return builder.build();
     }
 
+    /** @return requests sent so far (a figure for benchmarks and status) */
+    public long requests() {
+        return requests.get();
+    }
+
+    /** @return response body bytes received so far */
+    public long bytesReceived() {
+        return bytesReceived.get();
+    }
+
     private Response execute(SimpleHttpRequest request, String what) throws StorageException {
+        requests.incrementAndGet();
         Future<Response> future = client.execute(SimpleRequestProducer.create(request), new BoundedConsumer(maxResponseBytes), null);
         try {
-            return future.get(responseTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            Response response = future.get(responseTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            bytesReceived.addAndGet(response.body().length);
+            return response;
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
