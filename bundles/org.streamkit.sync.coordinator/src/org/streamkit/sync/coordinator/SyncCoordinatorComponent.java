@@ -101,10 +101,6 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
         topics.put(EventConstants.EVENT_TOPIC, SyncEvents.TOPIC_REMOTE_CHANGED);
         remoteChanges = context.registerService(EventHandler.class,
                 event -> coordinator.pullSoon(String.valueOf(event.getProperty(SyncEvents.TIER))), topics);
-        for (Coordinator.Tier t : pendingTiers) {
-            coordinator.addTier(t);
-        }
-        pendingTiers.clear();
         LOG.info("Sync coordinator started (state at {}, conflicts {})", directory, settings.askOnConflict() ? "ask" : "automatic");
     }
 
@@ -114,27 +110,15 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
         return t;
     }
 
-    // Field injection runs before the constructor's body sees the coordinator; tiers bound by then wait here.
-    private final List<Coordinator.Tier> pendingTiers = new java.util.concurrent.CopyOnWriteArrayList<>();
-
+    // Bind methods run after the constructor (DS constructs, then binds), so the coordinator exists here.
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addTier(StorageTier tier, Map<String, Object> properties) {
-        Coordinator.Tier t = describe(tier, properties);
-        Coordinator c = coordinator;
-        if (c == null) {
-            pendingTiers.add(t);
-        } else {
-            c.addTier(t);
-        }
+        coordinator.addTier(describe(tier, properties));
     }
 
     void removeTier(StorageTier tier) {
-        pendingTiers.removeIf(t -> t.tier() == tier);
-        Coordinator c = coordinator;
-        if (c != null) {
-            c.removeTier(tier);
-        }
+        coordinator.removeTier(tier);
     }
 
     static Coordinator.Tier describe(StorageTier tier, Map<String, Object> properties) {

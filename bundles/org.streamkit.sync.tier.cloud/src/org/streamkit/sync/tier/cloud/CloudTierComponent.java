@@ -109,12 +109,6 @@ public final class CloudTierComponent extends ForwardingStorageTier {
         return NAME;
     }
 
-
-
-
-
-
-
     @Override
     protected StorageTier delegate() {
         return store;

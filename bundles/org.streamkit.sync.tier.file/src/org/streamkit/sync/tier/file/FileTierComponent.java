@@ -92,13 +92,6 @@ public final class FileTierComponent extends ForwardingStorageTier {
         return NAME;
     }
 
-
-
-
-
-
-
-
     /** @return the backup folder */
     public Path root() {
         return root;

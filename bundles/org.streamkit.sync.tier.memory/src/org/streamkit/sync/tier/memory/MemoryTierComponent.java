@@ -24,12 +24,6 @@ public final class MemoryTierComponent extends ForwardingStorageTier {
         return NAME;
     }
 
-
-
-
-
-
-
     @Override
     protected StorageTier delegate() {
         return store;

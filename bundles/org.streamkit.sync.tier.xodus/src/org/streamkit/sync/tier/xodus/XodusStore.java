@@ -177,11 +177,13 @@ public final class XodusStore implements StorageTier, AutoCloseable {
 
     private void write(Transaction txn, byte[] key, byte[] json) {
         ByteIterable k = documentKey(key);
+        // The next sequence is taken before the key's old change entry goes: that entry may be the newest,
+        // and reusing its number would hide this change from a cursor taken at the old one.
+        long sequence = lastSequence(txn) + 1;
         ByteIterable old = store.get(txn, k);
         if (old != null) {
             store.delete(txn, changeKey(sequenceOf(old)));
         }
-        long sequence = lastSequence(txn) + 1;
         byte[] value = new byte[8 + json.length];
         putLong(value, sequence);
         System.arraycopy(json, 0, value, 8, json.length);
@@ -191,7 +193,7 @@ public final class XodusStore implements StorageTier, AutoCloseable {
 
     /**
      * The newest sequence handed out. A change entry is removed only in the transaction that adds a newer
-     * one for the same key, so the last change entry never goes back.
+     * one for the same key (after that one's number is taken), so the last change entry never goes back.
      */
     private long lastSequence(Transaction txn) {
         try (Cursor c = store.openCursor(txn)) {

@@ -133,12 +133,6 @@ public final class XodusTierComponent extends ForwardingStorageTier {
         return NAME;
     }
 
-
-
-
-
-
-
     @Override
     public TierHealth health() {
         XodusStore s = store;

@@ -12,7 +12,8 @@ import org.streamkit.sync.tier.xodus.XodusStore;
 /**
  * The child process of {@link LocalTierCrashTest}: writes configs to both local tiers in a loop until it
  * is killed. Before each operation it prints {@code B <op> <id> <n>}, and once both tiers have returned
- * {@code A <op> <id> <n>}: an "A" line is an acknowledged write.
+ * {@code A <op> <id> <n>}: an "A" line is an acknowledged write. Each line also goes to {@code journal.txt}
+ * first, which is what the test reads.
  * <p>
  * Arguments: {@code <folder> <first n> <durability>}. It also serves as the process that holds a store's
  * lock ({@code hold <folder>}).
@@ -22,6 +23,17 @@ public final class CrashWriter {
     /** Flushed on every line: a "B" line must be out before its write starts, an "A" line as soon as it ends. */
     private static final java.io.PrintStream OUT = new java.io.PrintStream(
             new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8);
+    /**
+     * The same lines, each appended to {@code journal.txt} in one write: what a process wrote to a file
+     * survives its kill -9 (the OS holds it), so the test reads its record from there, not from a pipe
+     * whose last lines can still be in transit when the process dies.
+     */
+    private static java.io.FileOutputStream journal;
+
+    private static void say(String line) throws java.io.IOException {
+        journal.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        OUT.println(line);
+    }
 
     private CrashWriter() {
     }
@@ -36,6 +48,7 @@ public final class CrashWriter {
             return;
         }
         long n = Long.parseLong(args[1]);
+        journal = new java.io.FileOutputStream(folder.resolve("journal.txt").toFile(), true);
         XodusStore xodus = XodusStore.open("xodus", folder.resolve("xodus"), XodusStore.Durability.valueOf(args[2]), 5000);
         FileStore files = FileStore.open("file", folder.resolve("file"), Runnable::run);
         String pad = "p".repeat(900);
@@ -47,11 +60,11 @@ public final class CrashWriter {
             }
             if (n % 7 == 0 && n > 5) {
                 ConfigKey old = new ConfigKey("crash", "c" + (n - 5));
-                OUT.println("B DEL " + old.id() + " " + n);
+                say("B DEL " + old.id() + " " + n);
                 Instant now = Instant.now();
                 xodus.delete(old, now);
                 files.delete(old, now);
-                OUT.println("A DEL " + old.id() + " " + n);
+                say("A DEL " + old.id() + " " + n);
             }
             n++;
         }
@@ -59,11 +72,11 @@ public final class CrashWriter {
 
     private static void write(String op, ConfigKey key, long n, XodusStore xodus, FileStore files, String pad)
             throws Exception {
-        OUT.println("B " + op + " " + key.id() + " " + n);
+        say("B " + op + " " + key.id() + " " + n);
         Instant now = Instant.now();
         ConfigDocument doc = ConfigDocument.of(key, ConfigJson.newObject().put("n", n).put("pad", pad), now, now);
         xodus.put(doc);
         files.put(doc);
-        OUT.println("A " + op + " " + key.id() + " " + n);
+        say("A " + op + " " + key.id() + " " + n);
     }
 }

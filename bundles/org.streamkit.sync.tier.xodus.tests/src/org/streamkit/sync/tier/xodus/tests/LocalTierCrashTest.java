@@ -46,8 +46,11 @@ class LocalTierCrashTest {
         long next = 0;
         int acknowledged = 0;
         int checks = 0;
+        List<String> history = new ArrayList<>(); // every line of every trial, for a failure's story
         for (int trial = 0; trial < trials; trial++) {
             List<String> lines = runAndKill(folder, next, random);
+            history.add("-- trial " + trial + " from " + next);
+            history.addAll(lines);
             String inFlight = null;
             for (String line : lines) {
                 String[] p = line.split(" ");
@@ -79,15 +82,18 @@ class LocalTierCrashTest {
                     for (Map.Entry<String, Expected> e : expected.entrySet()) {
                         ConfigKey key = new ConfigKey("crash", e.getKey());
                         Optional<ConfigDocument> stored = tier.get(key);
-                        String where = tier.name() + " after trial " + trial + " (seed " + seed + "): " + key;
-                        assertTrue(stored.isPresent(), "acknowledged write lost in " + where);
+                        int t = trial;
+                        java.util.function.Function<String, java.util.function.Supplier<String>> why = what -> () -> what
+                                + " in " + tier.name() + " after trial " + t + " (seed " + seed + "): " + key
+                                + story(history, e.getKey());
+                        assertTrue(stored.isPresent(), why.apply("acknowledged write lost"));
                         boolean deletingNow = maybeDeleted.contains(e.getKey());
                         if (e.getValue().deleted()) {
-                            assertTrue(stored.get().deleted(), "acknowledged delete lost in " + where);
+                            assertTrue(stored.get().deleted(), why.apply("acknowledged delete lost"));
                         } else if (!(deletingNow && stored.get().deleted())) {
-                            assertTrue(!stored.get().deleted(), "acknowledged write turned into a delete in " + where);
-                            assertEquals(e.getValue().n(), stored.get().body().get("n").asLong(), "wrong version in " + where);
-                            assertEquals(900, stored.get().body().get("pad").asText().length(), "torn body in " + where);
+                            assertTrue(!stored.get().deleted(), why.apply("acknowledged write turned into a delete"));
+                            assertEquals(e.getValue().n(), stored.get().body().get("n").asLong(), why.apply("wrong version"));
+                            assertEquals(900, stored.get().body().get("pad").asText().length(), why.apply("torn body"));
                         }
                         checks++;
                     }
@@ -104,7 +110,32 @@ class LocalTierCrashTest {
         assertTrue(acknowledged > trials, "the writer made progress between kills");
     }
 
+    /** The lines that name a key, with the trial markers, for a failure message. */
+    private static String story(List<String> history, String id) {
+        StringBuilder b = new StringBuilder();
+        for (String line : history) {
+            if (line.startsWith("--") || line.contains(" " + id + " ")) {
+                b.append("\n  ").append(line);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Runs the writer until a random moment after its first acknowledgement, kills it, and returns its journal lines. */
     private static List<String> runAndKill(Path folder, long first, Random random) throws Exception {
+        Path journal = folder.resolve("journal.txt");
+        long offset = java.nio.file.Files.exists(journal) ? java.nio.file.Files.size(journal) : 0;
+        killMidStream(folder, first, random);
+        byte[] all = java.nio.file.Files.readAllBytes(journal);
+        String written = new String(all, (int) offset, all.length - (int) offset, StandardCharsets.UTF_8);
+        List<String> lines = new ArrayList<>(List.of(written.split("\n")));
+        if (!written.endsWith("\n") && !lines.isEmpty()) {
+            lines.remove(lines.size() - 1); // a line the kill cut short
+        }
+        return lines;
+    }
+
+    private static void killMidStream(Path folder, long first, Random random) throws Exception {
         Process process = ChildJvm.java(CrashWriter.class, folder.toString(), Long.toString(first), "PROCESS_CRASH").start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Object firstAck = new Object();
@@ -135,6 +166,5 @@ class LocalTierCrashTest {
         process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no close
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the writer did not die");
         reader.join(10_000);
-        return new ArrayList<>(lines);
     }
 }
