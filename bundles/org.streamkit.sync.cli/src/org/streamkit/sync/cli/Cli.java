@@ -1,0 +1,385 @@
+package org.streamkit.sync.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.streamkit.sync.api.Conflict;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.ConfigValidationException;
+import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.SyncCoordinator;
+import org.streamkit.sync.api.SyncStatus;
+import org.streamkit.sync.api.TierStatus;
+import org.streamkit.sync.server.ServerConfig;
+import org.streamkit.sync.server.StreamkitServer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The commands of {@code ./streamkit <command>}. Exit codes: 0 success, 1 failure (one line on stderr
+ * saying why), 2 bad usage. {@code --json} prints machine-readable output on stdout.
+ */
+final class Cli {
+
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int USAGE = 2;
+
+    static final String HELP = """
+            usage: streamkit <command> [--json]
+              list [type]                 the live configs (of one type)
+              get <type> <id>             one config as JSON
+              put <type> <id> <file|->    save a config from a JSON file or standard input
+              delete <type> <id>          delete a config
+              sync [--now]                pull from every remote tier and deliver the outbox now
+              status                      tiers, health, outbox and metrics
+              conflicts                   open conflicts
+              resolve <type> <id> <mine|theirs|file>   end a conflict
+              export <file>               write every live config to a JSON backup
+              import <file>               merge a JSON backup (last write wins)
+              server [--port N] [--core]  run the local Streamkit API server until stopped
+              token <customer> [--minutes N]   mint an access token of the local server
+            """;
+
+    private final Supplier<SyncCoordinator> coordinator;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final InputStream in;
+    private final Path serverFolder;
+    private boolean json;
+
+    Cli(Supplier<SyncCoordinator> coordinator, PrintStream out, PrintStream err, InputStream in, Path serverFolder) {
+        this.coordinator = coordinator;
+        this.out = out;
+        this.err = err;
+        this.in = in;
+        this.serverFolder = serverFolder;
+    }
+
+    /** Thrown for bad usage: the message says what is wrong. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    int run(String[] raw) {
+        List<String> args = new ArrayList<>();
+        for (String a : raw) {
+            if (a.equals("--json")) {
+                json = true;
+            } else {
+                args.add(a);
+            }
+        }
+        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
+            out.print(HELP);
+            return args.isEmpty() ? USAGE : OK;
+        }
+        String command = args.remove(0);
+        try {
+            return switch (command) {
+                case "list" -> list(args);
+                case "get" -> get(args);
+                case "put" -> put(args);
+                case "delete" -> delete(args);
+                case "sync" -> sync(args);
+                case "status" -> status(args);
+                case "conflicts" -> conflicts(args);
+                case "resolve" -> resolve(args);
+                case "export" -> export(args);
+                case "import" -> importBackup(args);
+                case "server" -> server(args);
+                case "token" -> token(args);
+                default -> throw new UsageException("unknown command '" + command + "'");
+            };
+        } catch (UsageException e) {
+            err.println("streamkit: " + e.getMessage());
+            err.print(HELP);
+            return USAGE;
+        } catch (ConfigValidationException | StorageException | IOException | IllegalStateException e) {
+            err.println("streamkit: " + command + ": " + oneLine(e.getMessage()));
+            return FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FAILURE;
+        }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "failed" : message.replace('\n', ' ');
+    }
+
+    private static void arity(List<String> args, int min, int max, String usage) throws UsageException {
+        if (args.size() < min || args.size() > max) {
+            throw new UsageException("usage: streamkit " + usage);
+        }
+    }
+
+    private ConfigKey key(List<String> args) throws UsageException {
+        try {
+            return new ConfigKey(args.get(0), args.get(1));
+        } catch (ConfigValidationException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private int list(List<String> args) throws UsageException, StorageException {
+        arity(args, 0, 1, "list [type]");
+        SyncCoordinator c = coordinator.get();
+        List<ConfigDocument> all = new ArrayList<>();
+        for (String type : args.isEmpty() ? c.types() : List.of(args.get(0))) {
+            try {
+                all.addAll(c.list(type));
+            } catch (ConfigValidationException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        if (json) {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            all.forEach(d -> array.add(tree(d)));
+            out.println(ConfigJson.pretty(array));
+        } else {
+            for (ConfigDocument d : all) {
+                JsonNode name = d.body().get("name");
+                out.printf(Locale.ROOT, "%-40s %s  %s%n", d.key(), d.updatedAt(), name == null ? "" : name.asText());
+            }
+        }
+        return OK;
+    }
+
+    private int get(List<String> args) throws UsageException, StorageException {
+        arity(args, 2, 2, "get <type> <id>");
+        ConfigKey key = key(args);
+        Optional<ConfigDocument> found = coordinator.get().get(key);
+        if (found.isEmpty()) {
+            err.println("streamkit: get: no config " + key);
+            return FAILURE;
+        }
+        out.println(json ? ConfigJson.pretty(tree(found.get())) : ConfigJson.pretty(found.get().body()));
+        return OK;
+    }
+
+    private int put(List<String> args) throws UsageException, StorageException, IOException {
+        arity(args, 3, 3, "put <type> <id> <file|->");
+        ConfigKey key = key(args);
+        String text = args.get(2).equals("-") ? new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                : Files.readString(Path.of(args.get(2)), StandardCharsets.UTF_8);
+        ConfigDocument saved = coordinator.get().put(key, ConfigJson.parseObject(text));
+        report(saved, "Saved");
+        return OK;
+    }
+
+    private int delete(List<String> args) throws UsageException, StorageException {
+        arity(args, 2, 2, "delete <type> <id>");
+        report(coordinator.get().delete(key(args)), "Deleted");
+        return OK;
+    }
+
+    private void report(ConfigDocument d, String verb) {
+        if (json) {
+            out.println(ConfigJson.pretty(tree(d)));
+        } else {
+            out.println(verb + " " + d.key() + " (" + d.updatedAt() + ")");
+        }
+    }
+
+    private int sync(List<String> args) throws UsageException {
+        arity(args, 0, 1, "sync [--now]");
+        if (!args.isEmpty() && !args.get(0).equals("--now")) {
+            throw new UsageException("usage: streamkit sync [--now]");
+        }
+        err.println("Syncing…");
+        SyncCoordinator c = coordinator.get();
+        c.syncNow();
+        return status(List.of());
+    }
+
+    private int status(List<String> args) throws UsageException {
+        arity(args, 0, 0, "status");
+        SyncStatus s = coordinator.get().status();
+        if (json) {
+            ObjectNode node = ConfigJson.newObject();
+            ArrayNode tiers = node.putArray("tiers");
+            for (TierStatus t : s.tiers()) {
+                tiers.addObject().put("name", t.name()).put("ranking", t.ranking()).put("kind", t.kind()).put("present", t.present())
+                        .put("health", t.health().status().name()).put("reason", t.health().reason()).put("pending", t.pending())
+                        .put("failed", t.failed()).put("reads", t.reads()).put("lastError", t.lastError());
+            }
+            var m = s.metrics();
+            node.putObject("metrics").put("deliveries", m.deliveries()).put("deliveryErrors", m.deliveryErrors())
+                    .put("conflicts", m.conflicts()).put("reads", m.reads()).put("readMisses", m.readMisses())
+                    .put("ackLatencyP50Ms", m.ackLatencyP50Ms()).put("ackLatencyP99Ms", m.ackLatencyP99Ms())
+                    .put("outboxDepth", m.outboxDepth()).put("successRate", m.successRate());
+            node.put("offline", s.offline());
+            out.println(ConfigJson.pretty(node));
+        } else {
+            for (TierStatus t : s.tiers()) {
+                out.printf(Locale.ROOT, "%-8s %4d %-6s %-8s pending %d, failed %d%s%n", t.name(), t.ranking(), t.kind(),
+                        t.health().status(), t.pending(), t.failed(),
+                        t.health().reason().isEmpty() ? "" : " — " + t.health().reason());
+            }
+            var m = s.metrics();
+            out.printf(Locale.ROOT, "outbox %d, delivered %d, errors %d, conflicts %d, ack p50 %.0f ms, p99 %.0f ms%n",
+                    m.outboxDepth(), m.deliveries(), m.deliveryErrors(), m.conflicts(), m.ackLatencyP50Ms(), m.ackLatencyP99Ms());
+        }
+        return OK;
+    }
+
+    private int conflicts(List<String> args) throws UsageException {
+        arity(args, 0, 0, "conflicts");
+        List<Conflict> open = coordinator.get().conflicts();
+        if (json) {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            for (Conflict c : open) {
+                ObjectNode node = array.addObject().put("type", c.key().type()).put("id", c.key().id()).put("tier", c.tier())
+                        .put("detectedAt", c.detectedAt().toString());
+                node.set("mine", tree(c.mine()));
+                node.set("theirs", tree(c.theirs()));
+            }
+            out.println(ConfigJson.pretty(array));
+        } else {
+            if (open.isEmpty()) {
+                out.println("No open conflicts.");
+            }
+            for (Conflict c : open) {
+                out.println(c.key() + " with " + c.tier() + ": mine " + c.mine().updatedAt() + ", theirs " + c.theirs().updatedAt());
+            }
+        }
+        return OK;
+    }
+
+    private int resolve(List<String> args) throws UsageException, StorageException, IOException {
+        arity(args, 3, 3, "resolve <type> <id> <mine|theirs|file>");
+        ConfigKey key = key(args);
+        SyncCoordinator c = coordinator.get();
+        Conflict open = c.conflicts().stream().filter(x -> x.key().equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no open conflict for " + key));
+        String how = args.get(2);
+        ConfigDocument saved = switch (how) {
+            case "mine" -> c.resolve(key, open.mine().deleted() ? null : open.mine().body(), "mine");
+            case "theirs" -> c.resolve(key, open.theirs().deleted() ? null : open.theirs().body(), "theirs");
+            default -> c.resolve(key, ConfigJson.parseObject(Files.readString(Path.of(how))), "merged");
+        };
+        report(saved, "Resolved");
+        return OK;
+    }
+
+    private int export(List<String> args) throws UsageException, StorageException, IOException {
+        arity(args, 1, 1, "export <file>");
+        SyncCoordinator c = coordinator.get();
+        ObjectNode backup = ConfigJson.newObject();
+        ArrayNode configs = backup.putArray("configs");
+        int n = 0;
+        for (String type : c.types()) {
+            for (ConfigDocument d : c.list(type)) {
+                configs.add(tree(d));
+                n++;
+            }
+        }
+        Path file = Path.of(args.get(0));
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, ConfigJson.pretty(backup), StandardCharsets.UTF_8);
+        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        err.println("Exported " + n + " configs to " + file);
+        return OK;
+    }
+
+    private int importBackup(List<String> args) throws UsageException, StorageException, IOException {
+        arity(args, 1, 1, "import <file>");
+        JsonNode backup = ConfigJson.reader().readTree(Files.readAllBytes(Path.of(args.get(0))));
+        JsonNode configs = backup == null ? null : backup.get("configs");
+        if (configs == null || !configs.isArray()) {
+            throw new IllegalStateException(args.get(0) + " is not a Streamkit backup (no \"configs\" list)");
+        }
+        List<ConfigDocument> documents = new ArrayList<>();
+        for (JsonNode node : configs) {
+            documents.add(ConfigJson.reader().forType(ConfigDocument.class).readValue(node)); // all or nothing: parse first
+        }
+        SyncCoordinator c = coordinator.get();
+        int taken = 0;
+        for (ConfigDocument d : documents) {
+            Optional<ConfigDocument> local = c.getIncludingDeleted(d.key());
+            if (local.isEmpty() || d.updatedAt().isAfter(local.get().updatedAt())) {
+                if (d.deleted()) {
+                    c.delete(d.key());
+                } else {
+                    c.put(d.key(), d.body());
+                }
+                taken++;
+            }
+        }
+        err.println("Imported " + taken + " of " + documents.size() + " configs (the others are older than what is here)");
+        return OK;
+    }
+
+    private int server(List<String> args) throws UsageException, IOException, InterruptedException {
+        ServerConfig.Builder config = ServerConfig.builder(serverFolder);
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--port" -> config.port(number(args, ++i, "server --port N"));
+                case "--core" -> config.extensions(false);
+                default -> throw new UsageException("usage: streamkit server [--port N] [--core]");
+            }
+        }
+        try (StreamkitServer server = StreamkitServer.start(config.build())) {
+            out.println("Streamkit API server on " + server.uri() + " (data in " + serverFolder + "); stop with Ctrl+C");
+            out.flush();
+            new java.util.concurrent.CountDownLatch(1).await();
+        }
+        return OK;
+    }
+
+    private int token(List<String> args) throws UsageException, IOException {
+        if (args.isEmpty()) {
+            throw new UsageException("usage: streamkit token <customer> [--minutes N]");
+        }
+        String customer = args.get(0);
+        Duration ttl = Duration.ofMinutes(15);
+        if (args.size() == 3 && args.get(1).equals("--minutes")) {
+            ttl = Duration.ofMinutes(number(args, 2, "token <customer> [--minutes N]"));
+        } else if (args.size() != 1) {
+            throw new UsageException("usage: streamkit token <customer> [--minutes N]");
+        }
+        // The server's key lives in its data folder; a short-lived instance on a free port signs the token.
+        try (StreamkitServer server = StreamkitServer.start(ServerConfig.builder(serverFolder).port(0).build())) {
+            out.println(server.mintToken(customer, ttl));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return OK;
+    }
+
+    private static int number(List<String> args, int index, String usage) throws UsageException {
+        try {
+            return Integer.parseInt(args.get(index));
+        } catch (IndexOutOfBoundsException | NumberFormatException e) {
+            throw new UsageException("usage: streamkit " + usage);
+        }
+    }
+
+    private static JsonNode tree(ConfigDocument d) {
+        try {
+            return ConfigJson.reader().readTree(ConfigJson.writer().writeValueAsBytes(d));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
