@@ -115,6 +115,10 @@ final class Api implements AutoCloseable {
                 .method(method, publisher);
         if (body != null) {
             request.header("Content-Type", "application/json");
+            // Wait for the server's go-ahead before the body: a request the server refuses from its
+            // request line alone (a hostile path) then gets its 400, instead of a connection reset by a
+            // body the server never reads.
+            request.expectContinue(true);
         }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
