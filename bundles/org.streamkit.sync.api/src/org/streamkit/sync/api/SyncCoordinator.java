@@ -25,7 +25,10 @@ public interface SyncCoordinator {
     /** @return the config or its tombstone, as the highest tier that knows it has it */
     Optional<ConfigDocument> getIncludingDeleted(ConfigKey key) throws StorageException;
 
-    /** @return the live configs of a type from the local tiers, merged last-write-wins, in key order */
+    /**
+     * @return the live configs of a type, merged last-write-wins, in key order: the local tiers' configs,
+     *         and those only a reachable remote tier holds yet (read in parallel); never waits on a failure
+     */
     List<ConfigDocument> list(String type) throws StorageException;
 
     /** @return every type the local tiers hold */

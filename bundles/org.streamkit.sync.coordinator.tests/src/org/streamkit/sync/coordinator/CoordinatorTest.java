@@ -59,6 +59,27 @@ class CoordinatorTest {
     }
 
     @Test
+    void listingMergesEveryTierAndAddsWhatOnlyARemoteHolds(@TempDir Path state) throws Exception {
+        MemoryStore server = new MemoryStore("server");
+        FakeRemote cloud = new FakeRemote("cloud", server);
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            device.coordinator.put(new ConfigKey("notes", "local"), body("here"));
+            device.primary.put(doc(new ConfigKey("notes", "newer-here"), "newer", T0.plusSeconds(60)));
+            server.put(doc(new ConfigKey("notes", "newer-here"), "older remote copy", T0));
+            for (int i = 0; i < 30; i++) {
+                server.put(doc(new ConfigKey("notes", "remote-" + i), "remote " + i, T0));
+            }
+            server.put(ConfigDocument.tombstone(new ConfigKey("notes", "gone"), T0, T0));
+            List<ConfigDocument> all = device.coordinator.list("notes");
+            assertEquals(32, all.size(), "2 local + 30 only in the cloud; the remote tombstone is not listed");
+            assertEquals("newer", all.stream().filter(d -> d.id().equals("newer-here")).findFirst().orElseThrow()
+                    .body().get("name").asText(), "local copies are not replaced by a listing");
+            cloud.partition(true);
+            assertEquals(2, device.coordinator.list("notes").size(), "an unreachable remote adds nothing and fails nothing");
+        }
+    }
+
+    @Test
     void aTombstoneIsAHitThatMeansDeleted(@TempDir Path state) throws Exception {
         FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
         try (Device device = new Device(state, timer, Device.settings(), cloud)) {

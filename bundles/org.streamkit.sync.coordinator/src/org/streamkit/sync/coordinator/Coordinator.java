@@ -268,7 +268,43 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         if (!any && last != null) {
             throw last;
         }
+        addRemoteOnly(type, merged);
         return merged.values().stream().filter(d -> !d.deleted()).toList();
+    }
+
+    /**
+     * Adds what a remote tier holds and the local tiers do not (yet), read in parallel. Local copies are
+     * not re-read from remotes (pulls keep them current), and an unreachable remote adds nothing: a
+     * listing never waits on a failure.
+     */
+    private void addRemoteOnly(String type, Map<ConfigKey, ConfigDocument> merged) {
+        for (Tier t : tiers) {
+            if (!t.remote() || !t.available()) {
+                continue;
+            }
+            List<ConfigKey> missing;
+            try {
+                missing = t.tier().listKeys(type).stream().filter(k -> !merged.containsKey(k)).toList();
+            } catch (StorageException | RuntimeException e) {
+                LOG.debug("Listing {} on {} failed: {}", type, t.name(), e.toString());
+                continue;
+            }
+            List<java.util.concurrent.CompletableFuture<Optional<ConfigDocument>>> reads = missing.stream()
+                    .map(k -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return t.tier().get(k);
+                        } catch (StorageException e) {
+                            return Optional.<ConfigDocument>empty();
+                        }
+                    }, background)).toList();
+            for (var read : reads) {
+                try {
+                    read.join().ifPresent(d -> merged.merge(d.key(), d, Lww::winner));
+                } catch (java.util.concurrent.CompletionException e) {
+                    LOG.debug("A read from {} failed: {}", t.name(), e.toString());
+                }
+            }
+        }
     }
 
     @Override
