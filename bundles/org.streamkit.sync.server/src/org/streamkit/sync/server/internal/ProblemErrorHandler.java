@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -26,6 +27,9 @@ public final class ProblemErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
         String path = request.getHttpURI() == null ? "/" : String.valueOf(request.getHttpURI().getPath());
+        // Jetty does not keep a connection whose request it refused itself; saying so keeps a client from
+        // sending its next request on it (which would meet a closed socket instead of an answer).
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         ApiHandler.send(response, callback, Reply.problem(code, slug(code), title(code), detail(code, message),
                 ApiHandler.printable(path)));
     }
@@ -33,6 +37,7 @@ public final class ProblemErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, Reply.PROBLEM_JSON);
+        fields.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         return ByteBuffer.wrap(Json.bytes(Reply.problemNode(status, slug(status), title(status), detail(status, reason),
                 null, null)));
     }
