@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,33 +17,14 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** The {@code changes} and {@code ids} extensions: incremental pulls with cursors, tombstones, id listings. */
 @Timeout(120)
-class ChangesTest {
-
-    @TempDir
-    Path folder;
-    private TestServer t;
-    private Api api;
-
-    @BeforeEach
-    void start() {
-        t = TestServer.start(folder);
-        api = t.api;
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+class ChangesTest extends RunningServerTest {
 
     private static String q(String cursor) {
         return URLEncoder.encode(cursor, StandardCharsets.UTF_8);

@@ -5,35 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** The {@code conditional-writes} extension: ETags, {@code If-Match}, {@code If-None-Match: *}, 412 with the current config. */
 @Timeout(60)
-class ConditionalWritesTest {
-
-    @TempDir
-    Path folder;
-    private TestServer t;
-    private Api api;
-
-    @BeforeEach
-    void start() {
-        t = TestServer.start(folder);
-        api = t.api;
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+class ConditionalWritesTest extends RunningServerTest {
 
     @Test
     void everyWriteAndReadCarriesAStrongETagThatChangesWithEachWrite() {

@@ -9,43 +9,23 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The core routes, with the shapes and status codes of the deployed API (extensions on). */
 @Timeout(60)
-class CoreRoutesTest {
+class CoreRoutesTest extends RunningServerTest {
 
     private static final Pattern ISO_MILLIS = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
-
-    @TempDir
-    Path folder;
-    private TestServer t;
-    private Api api;
-
-    @BeforeEach
-    void start() {
-        t = TestServer.start(folder);
-        api = t.api;
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
 
     static void assertProblem(Api.Reply reply, int status) {
         assertEquals(status, reply.status(), reply.toString());
