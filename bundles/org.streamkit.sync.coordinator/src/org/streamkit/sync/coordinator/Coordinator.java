@@ -82,6 +82,8 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final Object[] locks = new Object[128];
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean drainRequested = new AtomicBoolean();
+    private final AtomicBoolean drainAllRequested = new AtomicBoolean();
     private volatile Tier[] tiers = new Tier[0];
     private volatile boolean closed;
     private Instant nextDrain = Instant.MAX;
@@ -435,16 +437,40 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         drain(false);
     }
 
-    /** Delivers every due entry (every entry, when {@code all}); then schedules the next due one. */
+    /**
+     * Delivers every due entry (every entry, when {@code all}); then schedules the next due one. One drain
+     * runs at a time; a drain asked for while one runs is not dropped: the running one goes round again.
+     */
     void drain(boolean all) {
-        if (closed || !draining.compareAndSet(false, true)) {
+        if (closed) {
             return;
         }
+        if (all) {
+            drainAllRequested.set(true);
+        }
+        drainRequested.set(true);
+        while (drainRequested.get() && !closed && draining.compareAndSet(false, true)) {
+            Instant next = Instant.MAX;
+            try {
+                while (drainRequested.getAndSet(false) && !closed) {
+                    next = drainPass(drainAllRequested.getAndSet(false));
+                }
+            } finally {
+                draining.set(false);
+            }
+            if (!next.equals(Instant.MAX)) {
+                scheduleDrain(next);
+            }
+        }
+    }
+
+    /** One pass over the outbox. @return when the next entry is due, or {@link Instant#MAX} */
+    private Instant drainPass(boolean all) {
         Instant next = Instant.MAX;
         try {
             for (CoordinatorStore.Entry entry : store.outbox()) {
                 if (closed) {
-                    return;
+                    return Instant.MAX;
                 }
                 if (entry.failed() || entry.held()) {
                     continue;
@@ -465,12 +491,8 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Outbox delivery stopped early: {}", e.toString(), e);
             next = min(next, timer.now().plus(settings.retryBase()));
-        } finally {
-            draining.set(false);
         }
-        if (!next.equals(Instant.MAX)) {
-            scheduleDrain(next);
-        }
+        return next;
     }
 
     private static Instant min(Instant a, Instant b) {
@@ -627,12 +649,32 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 store.saveCursor(tier.name(), cursor);
             } while (page.hasMore() && !closed);
             LOG.info("Sync pull from {}: {} changes merged", tier.name(), merged);
+            retryWaiting(tier);
         } catch (IllegalArgumentException e) {
             LOG.warn("Sync pull from {}: its cursor is no longer valid ({}); reading everything again", tier.name(), e.getMessage());
             store.saveCursor(tier.name(), null);
         } catch (StorageException | RuntimeException e) {
             LOG.warn("Sync pull from {} failed after {} changes: {}", tier.name(), merged, e.getMessage());
             metrics.error(tier.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * The tier just answered: writes to it that wait out a backoff after failures (it was away) go now.
+     * Parked and held writes stay as they are.
+     */
+    private void retryWaiting(Tier tier) {
+        Instant now = timer.now();
+        boolean any = false;
+        for (CoordinatorStore.Entry e : store.outbox()) {
+            if (e.tier().equals(tier.name()) && e.attempts() > 0 && !e.failed() && !e.held()
+                    && e.nextAttempt().isAfter(now)) {
+                store.update(e.retryAt(now));
+                any = true;
+            }
+        }
+        if (any) {
+            scheduleDrain(now);
         }
     }
 

@@ -1,0 +1,423 @@
+package org.streamkit.sync.tier.obs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.TierHealth;
+import org.streamkit.sync.coordinator.Coordinator;
+import org.streamkit.sync.coordinator.EventSink;
+import org.streamkit.sync.coordinator.ExecutorTimer;
+import org.streamkit.sync.coordinator.Settings;
+import org.streamkit.sync.tier.memory.MemoryStore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The OBS tier against a real OBS Studio 29 (obs-websocket 5.1) with authentication on. */
+class ObsTierTest {
+
+    static final Duration DEBOUNCE = Duration.ofMillis(2000);
+    private static final String PASSWORD = "pw-" + UUID.randomUUID();
+    private static final String TEXT = "Café ☕ 🎮 日本語のテキスト — naïve façade 👩‍💻🏳️‍🌈";
+
+    private static ObsStudio obs;
+    private static Path obsHome;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private ScheduledExecutorService scheduler;
+
+    @BeforeAll
+    static void startObs() throws Exception {
+        obsHome = ObsStudio.home("obs-tier");
+        obs = new ObsStudio(obsHome, PASSWORD).start();
+    }
+
+    @AfterAll
+    static void stopObs() throws Exception {
+        if (obs != null) {
+            obs.close();
+        }
+    }
+
+    @AfterEach
+    void closeClients() throws Exception {
+        Collections.reverse(opened);
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    /** A client of the test's OBS, as the tier makes one; events go to {@code onEvent}. */
+    private ObsStore client(String password, String slot, Runnable onAnnouncement) throws Exception {
+        ObsStore[] holder = new ObsStore[1];
+        ObsConnection connection = new ObsConnection(obs.uri(), () -> password, Duration.ofSeconds(5), Duration.ofMillis(100),
+                Duration.ofMillis(500), new ObsConnection.Listener() {
+                    @Override
+                    public void connected() {
+                        if (onAnnouncement != null) {
+                            onAnnouncement.run();
+                        }
+                    }
+
+                    @Override
+                    public void event(String type, JsonNode data) {
+                        if (holder[0] != null && holder[0].isAnnouncementFromElsewhere(type, data) && onAnnouncement != null) {
+                            onAnnouncement.run();
+                        }
+                    }
+                });
+        opened.add(connection);
+        holder[0] = new ObsStore("obs", connection, slot);
+        connection.start();
+        return holder[0];
+    }
+
+    private ObsStore connected(String slot, Runnable onAnnouncement) throws Exception {
+        ObsStore store = client(PASSWORD, slot, onAnnouncement);
+        waitUntil(() -> store.health().status() == TierHealth.Status.UP, Duration.ofSeconds(30), () -> store.health().reason());
+        return store;
+    }
+
+    private static String slot() {
+        return "streamkit_test_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static ConfigDocument doc(ConfigKey key, String name) {
+        Instant now = Instant.now();
+        return ConfigDocument.of(key, ConfigJson.newObject().put("name", name), now, now);
+    }
+
+    @Test
+    void identifiesWithThePasswordAndAnswersRequests() throws Exception {
+        ObsStore store = connected(slot(), null);
+        JsonNode version = store.connection().socket().request("GetVersion", null);
+        assertEquals(1, version.path("rpcVersion").asInt(), "obs-websocket 5 speaks rpcVersion 1");
+        assertTrue(version.path("obsWebSocketVersion").asText().startsWith("5."), version.toString());
+        assertTrue(version.path("availableRequests").toString().contains("BroadcastCustomEvent"));
+    }
+
+    @Test
+    void aWrongPasswordIsReportedInWordsAndWritesFailRetryably() throws Exception {
+        ObsStore store = client("not-the-password", slot(), null);
+        waitUntil(() -> store.health().reason().contains("Wrong OBS password"), Duration.ofSeconds(20), () -> store.health().reason());
+        assertEquals(TierHealth.Status.DOWN, store.health().status());
+        assertFalse(store.health().reason().contains("not-the-password"), "the password is never shown");
+        StorageException e = assertThrows(StorageException.class, () -> store.put(doc(new ConfigKey("notes", "x"), "x")));
+        assertTrue(e.retryable(), "the outbox keeps the write until the password is fixed");
+        assertTrue(e.getMessage().contains("Wrong OBS password"), e.getMessage());
+    }
+
+    @Test
+    void noPasswordAtAllIsReportedInWords() throws Exception {
+        ObsStore store = client(null, slot(), null);
+        waitUntil(() -> store.health().reason().contains("OBS asks for a password"), Duration.ofSeconds(20),
+                () -> store.health().reason());
+    }
+
+    @Test
+    void emojiAccentsAndCjkRoundTripAndTheSlotStaysAscii() throws Exception {
+        String slot = slot();
+        ObsStore store = connected(slot, null);
+        ConfigKey key = new ConfigKey("text-cyclers", "scène-配信-🎬");
+        ObjectNode body = ConfigJson.newObject().put("name", TEXT);
+        body.putArray("texts").add("¡Hola! ¿Qué tal?").add("Grüße aus Köln").add("Привет").add("🔥🔥🔥");
+        // Each write of non-ASCII text into OBS 5.1 would double it: many writes prove nothing grows or breaks.
+        for (int i = 0; i < 10; i++) {
+            Instant now = Instant.now();
+            store.put(ConfigDocument.of(key, body.put("round", i), now, now));
+        }
+        ConfigDocument read = store.get(key).orElseThrow();
+        assertEquals(key, read.key());
+        assertEquals(body, read.body());
+        JsonNode raw = rawSlot(store, slot);
+        String text = raw.toString();
+        assertTrue(text.chars().allMatch(c -> c < 128), "the slot holds ASCII only");
+        assertFalse(text.contains("name"), "bodies are encoded, not stored as plain JSON");
+        // And a second client, reading what OBS saved, sees the same text.
+        ObsStore other = connected(slot, null);
+        assertEquals(body, other.get(key).orElseThrow().body());
+    }
+
+    @Test
+    void theSlotSurvivesAnObsRestart() throws Exception {
+        String slot = slot();
+        ObsStore store = connected(slot, null);
+        ConfigKey key = new ConfigKey("notes", "kept");
+        ConfigDocument written = store.put(doc(key, TEXT));
+        obs.stopObs();
+        waitUntil(() -> store.health().status() == TierHealth.Status.DOWN, Duration.ofSeconds(10), () -> "still up");
+        assertThrows(StorageException.class, () -> store.get(key), "no OBS, no reads");
+        obs.startObs();
+        waitUntil(() -> store.health().status() == TierHealth.Status.UP, Duration.ofSeconds(30), () -> store.health().reason());
+        ConfigDocument read = store.get(key).orElseThrow(() -> new AssertionError("the slot was lost in the restart"));
+        assertEquals(written.body(), read.body());
+        assertEquals(written.updatedAt(), read.updatedAt());
+        String file = Files.readString(obsHome.resolve(".config/obs-studio/obsWebSocketPersistentData.json"),
+                StandardCharsets.UTF_8);
+        assertTrue(file.contains(slot) && file.chars().allMatch(c -> c < 128), "OBS saved the slot, in ASCII");
+    }
+
+    @Test
+    void aWriteDebouncedWhileObsIsKilledIsDeliveredAfterItsRestart(@TempDir Path folder) throws Exception {
+        String slot = slot();
+        scheduler = Executors.newScheduledThreadPool(2);
+        Coordinator device = device(folder.resolve("device"));
+        ObsStore store = connected(slot, () -> device.pullSoon("obs"));
+        device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, DEBOUNCE));
+        ConfigKey key = new ConfigKey("swaps", "during-crash");
+        device.put(key, ConfigJson.newObject().put("name", TEXT));
+        obs.killObs(); // within the debounce: the write has not gone out yet
+        Thread.sleep(DEBOUNCE.toMillis() + 1000);
+        assertFalse(device.outbox().isEmpty(), "the write waits in the outbox while OBS is away");
+        long restart = System.nanoTime();
+        obs.startObs();
+        waitUntil(() -> device.outbox().isEmpty(), Duration.ofSeconds(30), () -> device.outbox().toString());
+        long millis = (System.nanoTime() - restart) / 1_000_000;
+        System.out.println("OBS tier: write held while OBS was killed, delivered " + millis + " ms after OBS was started again");
+        ObsStore reader = connected(slot, null);
+        assertEquals(TEXT, reader.get(key).orElseThrow().body().get("name").asText());
+    }
+
+    @Test
+    void twoClientsEditingDifferentAndTheSameConfigsConverge(@TempDir Path folder) throws Exception {
+        String slot = slot();
+        scheduler = Executors.newScheduledThreadPool(4);
+        Coordinator a = device(folder.resolve("a"));
+        Coordinator b = device(folder.resolve("b"));
+        a.addTier(new Coordinator.Tier(connected(slot, () -> a.pullSoon("obs")), "obs", 200, 2, true, DEBOUNCE));
+        b.addTier(new Coordinator.Tier(connected(slot, () -> b.pullSoon("obs")), "obs", 200, 2, true, DEBOUNCE));
+        List<ConfigKey> keys = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ConfigKey onA = new ConfigKey("layouts", "a-" + i);
+            ConfigKey onB = new ConfigKey("layouts", "b-" + i);
+            ConfigKey shared = new ConfigKey("text-cyclers", "shared-" + i);
+            a.put(onA, ConfigJson.newObject().put("by", "a").put("i", i));
+            b.put(onB, ConfigJson.newObject().put("by", "b").put("i", i));
+            a.put(shared, ConfigJson.newObject().put("by", "a").put("text", TEXT));
+            b.put(shared, ConfigJson.newObject().put("by", "b").put("text", TEXT));
+            keys.addAll(List.of(onA, onB, shared));
+        }
+        waitUntil(() -> a.outbox().isEmpty() && b.outbox().isEmpty() && same(a, b, keys), Duration.ofSeconds(60),
+                () -> "outboxes " + a.outbox().size() + "/" + b.outbox().size());
+        for (ConfigKey key : keys) {
+            ConfigDocument onA = a.get(key).orElseThrow(() -> new AssertionError(key + " missing on a"));
+            assertEquals(onA.body(), b.get(key).orElseThrow().body(), key + " differs");
+            if (key.id().startsWith("shared")) {
+                assertEquals(TEXT, onA.body().get("text").asText());
+            }
+        }
+        ObsStore reader = connected(slot, null);
+        for (ConfigKey key : keys) {
+            assertEquals(a.get(key).orElseThrow().body(), reader.get(key).orElseThrow().body(), key + " in OBS");
+        }
+    }
+
+    @Test
+    void aWriteReachesTheOtherClientThroughTheCustomEventWithinTheDebounceAnd100Ms(@TempDir Path folder) throws Exception {
+        String slot = slot();
+        scheduler = Executors.newScheduledThreadPool(4);
+        Coordinator dock = device(folder.resolve("dock"));
+        Coordinator browser = device(folder.resolve("browser"));
+        dock.addTier(new Coordinator.Tier(connected(slot, () -> dock.pullSoon("obs")), "obs", 200, 2, true, DEBOUNCE));
+        browser.addTier(new Coordinator.Tier(connected(slot, () -> browser.pullSoon("obs")), "obs", 200, 2, true, DEBOUNCE));
+        List<Long> latencies = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            ConfigKey key = new ConfigKey("text-cyclers", "live-" + round);
+            long start = System.nanoTime();
+            dock.put(key, ConfigJson.newObject().put("text", TEXT).put("round", round));
+            waitUntil(() -> present(browser, key), Duration.ofSeconds(20), () -> "not seen");
+            latencies.add((System.nanoTime() - start) / 1_000_000);
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        System.out.println("OBS tier: dock edit visible on a second client after " + latencies + " ms (debounce "
+                + DEBOUNCE.toMillis() + " ms; median " + sorted.get(2) + " ms)");
+        assertTrue(sorted.get(2) <= DEBOUNCE.toMillis() + 100, "median " + sorted.get(2) + " ms: " + latencies);
+    }
+
+    @Test
+    void theWebDocksConfigsAreImportedOnceAndItsSlotIsNeverWritten() throws Exception {
+        String slot = slot();
+        ObsStore store = connected(slot, null);
+        ObjectNode legacy = ConfigJson.newObject();
+        legacy.putArray("swapConfigs").addObject().put("id", "swap-1").put("name", "Camera swap");
+        legacy.putArray("textCyclerConfigs").addObject().put("id", "cycler-1").putArray("texts").add("one").add("two");
+        legacy.putArray("layoutPresets").addObject().put("name", "Just chatting");
+        ObjectNode set = ConfigJson.newObject().put("realm", ObsStore.REALM).put("slotName", ObsStore.LEGACY_SLOT);
+        set.set("slotValue", legacy);
+        ObsSocket socket = store.connection().socket();
+        socket.request("SetPersistentData", set);
+        ConfigKey existing = new ConfigKey("swaps", "swap-1");
+        ConfigDocument newer = store.put(doc(existing, "edited since in Streamkit"));
+
+        assertEquals(2, store.importLegacy(), "the cycler and the layout; the swap saved since is kept");
+        assertEquals(0, store.importLegacy(), "the import happens once");
+        assertEquals(newer.body(), store.get(existing).orElseThrow().body());
+        assertEquals("one", store.get(new ConfigKey("text-cyclers", "cycler-1")).orElseThrow().body().get("texts").get(0).asText());
+        assertTrue(store.get(new ConfigKey("layouts", "Just chatting")).isPresent());
+        assertEquals(legacy, rawSlot(store, ObsStore.LEGACY_SLOT), "the web dock's slot is unchanged");
+    }
+
+    @Test
+    void twoClientsWritingTheSlotAtOnceLoseNothing() throws Exception {
+        String slot = slot();
+        ObsStore a = connected(slot, null);
+        ObsStore b = connected(slot, null);
+        List<ConfigKey> keys = Collections.synchronizedList(new ArrayList<>());
+        Thread[] writers = new Thread[2];
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int w = 0; w < 2; w++) {
+            ObsStore store = w == 0 ? a : b;
+            String who = w == 0 ? "a" : "b";
+            writers[w] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 40; i++) {
+                        ConfigKey key = new ConfigKey("notes", who + "-" + i);
+                        store.put(doc(key, who));
+                        keys.add(key);
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            writers[w].start();
+        }
+        for (Thread t : writers) {
+            t.join(60_000);
+        }
+        assertEquals(List.of(), failures);
+        // A write lost to the other client's overwrite is put back on the writer's next read.
+        waitUntil(() -> {
+            try {
+                a.listTypes();
+                b.listTypes();
+                List<ConfigKey> there = a.listKeys("notes");
+                return there.containsAll(keys);
+            } catch (StorageException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(20), () -> "keys missing");
+        assertEquals(80, a.listKeys("notes").size());
+    }
+
+    /**
+     * Prints the round trips through the tier beside OBS's own floor (one raw request), measured in the same
+     * run, round-robin, with 50 configs in the slot.
+     */
+    @Test
+    void roundTripFigures() throws Exception {
+        String slot = slot();
+        ObsStore store = connected(slot, null);
+        ObsSocket raw = store.connection().socket();
+        ObjectNode rawGet = ConfigJson.newObject().put("realm", ObsStore.REALM).put("slotName", slot);
+        for (int i = 0; i < 50; i++) {
+            store.put(doc(new ConfigKey("notes", "n" + i), TEXT + i));
+        }
+        int rounds = 300;
+        long[] put = new long[rounds];
+        long[] get = new long[rounds];
+        long[] floor = new long[rounds];
+        for (int i = 0; i < rounds; i++) {
+            ConfigKey key = new ConfigKey("notes", "n" + (i % 50));
+            ConfigDocument d = doc(key, TEXT + " round " + i);
+            long t0 = System.nanoTime();
+            store.put(d);
+            long t1 = System.nanoTime();
+            ConfigDocument back = store.get(key).orElseThrow();
+            long t2 = System.nanoTime();
+            raw.request("GetPersistentData", rawGet);
+            long t3 = System.nanoTime();
+            assertEquals(d.body(), back.body());
+            put[i] = t1 - t0;
+            get[i] = t2 - t1;
+            floor[i] = t3 - t2;
+        }
+        System.out.printf(java.util.Locale.ROOT,
+                "OBS tier round trips (50 configs in the slot, %d rounds): put p50 %.2f ms p99 %.2f ms; get p50 %.2f ms p99 %.2f ms;"
+                        + " one raw GetPersistentData p50 %.2f ms (put %.1fx, get %.1fx of it)%n",
+                rounds, ms(put, 50), ms(put, 99), ms(get, 50), ms(get, 99), ms(floor, 50), ms(put, 50) / ms(floor, 50),
+                ms(get, 50) / ms(floor, 50));
+    }
+
+    private static double ms(long[] nanos, int percentile) {
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, sorted.length * percentile / 100)] / 1e6;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Coordinator device(Path folder) throws StorageException {
+        Settings settings = new Settings(false, 20, Duration.ZERO, true, Duration.ofMillis(200), Duration.ofSeconds(5));
+        Coordinator c = Coordinator.open(folder, new ExecutorTimer(scheduler), scheduler, settings, EventSink.NONE);
+        opened.add(c);
+        c.addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
+        return c;
+    }
+
+    private static boolean present(Coordinator device, ConfigKey key) {
+        try {
+            return device.get(key).isPresent();
+        } catch (StorageException e) {
+            return false;
+        }
+    }
+
+    private static boolean same(Coordinator a, Coordinator b, List<ConfigKey> keys) {
+        try {
+            for (ConfigKey key : keys) {
+                Optional<ConfigDocument> x = a.get(key);
+                Optional<ConfigDocument> y = b.get(key);
+                if (x.isEmpty() || y.isEmpty() || !x.get().body().equals(y.get().body())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (StorageException e) {
+            return false;
+        }
+    }
+
+    static JsonNode rawSlot(ObsStore store, String slot) throws StorageException {
+        ObjectNode get = ConfigJson.newObject().put("realm", ObsStore.REALM).put("slotName", slot);
+        return store.connection().socket().request("GetPersistentData", get).get("slotValue");
+    }
+
+    static void waitUntil(BooleanSupplier condition, Duration limit, java.util.function.Supplier<String> state)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + limit + ": " + state.get());
+            }
+            Thread.sleep(10);
+        }
+    }
+}
