@@ -160,6 +160,7 @@ class ObsTierTest {
         String text = raw.toString();
         assertTrue(text.chars().allMatch(c -> c < 128), "the slot holds ASCII only");
         assertFalse(text.contains("name"), "bodies are encoded, not stored as plain JSON");
+        assertFalse(text.contains(PASSWORD), "the password is never written to a slot");
         // And a second client, reading what OBS saved, sees the same text.
         ObsStore other = connected(slot, null);
         assertEquals(body, other.get(key).orElseThrow().body());
@@ -182,6 +183,7 @@ class ObsTierTest {
         String file = Files.readString(obsHome.resolve(".config/obs-studio/obsWebSocketPersistentData.json"),
                 StandardCharsets.UTF_8);
         assertTrue(file.contains(slot) && file.chars().allMatch(c -> c < 128), "OBS saved the slot, in ASCII");
+        assertFalse(file.contains(PASSWORD), "the password is in no slot");
     }
 
     @Test
@@ -225,7 +227,7 @@ class ObsTierTest {
             keys.addAll(List.of(onA, onB, shared));
         }
         waitUntil(() -> a.outbox().isEmpty() && b.outbox().isEmpty() && same(a, b, keys), Duration.ofSeconds(60),
-                () -> "outboxes " + a.outbox().size() + "/" + b.outbox().size());
+                () -> "outboxes " + a.outbox() + " / " + b.outbox());
         for (ConfigKey key : keys) {
             ConfigDocument onA = a.get(key).orElseThrow(() -> new AssertionError(key + " missing on a"));
             assertEquals(onA.body(), b.get(key).orElseThrow().body(), key + " differs");

@@ -123,7 +123,11 @@ public final class ObsSocket implements AutoCloseable {
         if (t instanceof java.net.ConnectException || message != null && message.contains("Connection refused")) {
             return "connection refused (is OBS running with its WebSocket server enabled?)";
         }
-        return message == null ? t.getClass().getSimpleName() : message;
+        if (message == null || message.contains("@") || message.length() > 160) {
+            // Jetty's messages for a connection dropped mid-handshake name its internal objects: say what happened.
+            return "the connection closed before OBS answered (" + t.getClass().getSimpleName() + "; is OBS starting?)";
+        }
+        return message;
     }
 
     /** @return whether the session is identified and open */
