@@ -522,13 +522,17 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 merge(remoteNow.get(), tier, true);
                 return null;
             }
-            ConfigDocument stored = tier.tier().put(local);
+            // This device's version wins over what was just read there: write it conditional on that version,
+            // not on an older one this device saw before (which the remote would refuse again and again).
+            ConfigDocument sent = remoteNow.isPresent() && remoteNow.get().remoteVersion() != null
+                    ? local.withRemoteVersion(remoteNow.get().remoteVersion()) : local;
+            ConfigDocument stored = tier.tier().put(sent);
             metrics.deliveries.incrementAndGet();
             metrics.ackLatency(Duration.between(entry.enqueuedAt(), timer.now()).toMillis());
             metrics.clearError(tier.name());
             Instant now = timer.now();
             boolean removed = store.delivered(entry, now, now.plus(tier.debounce()));
-            adoptRemoteStamps(local, stored);
+            adoptRemoteStamps(sent, stored);
             LOG.info("Sync {} → {}: delivered ({})", key, tier.name(), local.deleted() ? "delete" : "update");
             if (removed) {
                 events.state(key, tier.name(), SyncState.SYNCED, "");
