@@ -123,6 +123,48 @@ public final class XodusStore implements StorageTier, AutoCloseable {
         }
     }
 
+    /**
+     * What {@link #openOrSetAside} found.
+     *
+     * @param store    the open store
+     * @param note     what happened, for people, when the store was damaged and set aside; else {@code null}
+     * @param setAside where the damaged store was moved, or {@code null}
+     */
+    public record Opened(XodusStore store, String note, Path setAside) {
+    }
+
+    /**
+     * Opens the store; when it is damaged (not when it is merely locked by another process), moves the
+     * damaged folder aside (next to it, named {@code <folder>.damaged-<time>}, kept for inspection) and opens
+     * a new, empty store in its place, which the coordinator refills from the other tiers.
+     *
+     * @throws StorageException when the store is locked, or a new store cannot be made either
+     */
+    public static Opened openOrSetAside(String name, Path directory, Durability durability, long lockTimeoutMs)
+            throws StorageException {
+        try {
+            return new Opened(open(name, directory, durability, lockTimeoutMs), null, null);
+        } catch (StorageException damaged) {
+            if (damaged.retryable()) {
+                throw damaged; // locked by another process: never move a store someone is using
+            }
+            String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", java.util.Locale.ROOT)
+                    .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+            Path aside = directory.resolveSibling(directory.getFileName() + ".damaged-" + stamp);
+            try {
+                Files.move(directory, aside);
+            } catch (IOException e) {
+                throw new StorageException(damaged.getMessage() + " Moving it aside to " + aside + " failed too (" + e + ").",
+                        false, damaged);
+            }
+            XodusStore fresh = open(name, directory, durability, lockTimeoutMs);
+            String cause = damaged.getCause() == null ? damaged.getMessage() : String.valueOf(damaged.getCause().getMessage());
+            String note = "The Xodus store could not be opened (" + cause + "). It was moved to " + aside
+                    + " and a new store is being refilled from the other tiers.";
+            return new Opened(fresh, note, aside);
+        }
+    }
+
     private static StorageException openFailure(Path directory, RuntimeException e) {
         String message = String.valueOf(e.getMessage());
         if (message.toLowerCase(java.util.Locale.ROOT).contains("lock")) {

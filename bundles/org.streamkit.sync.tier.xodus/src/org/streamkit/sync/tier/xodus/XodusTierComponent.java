@@ -25,9 +25,10 @@ import org.streamkit.sync.tier.xodus.XodusStore.Durability;
 /**
  * Registers the Xodus store as the primary local {@link StorageTier} (400, local). The store opens when
  * the component activates and closes (releasing its lock) when it deactivates, so stopping the bundle
- * frees the folder for another process. A store that cannot be opened (locked by another process,
- * damaged) leaves the tier registered but {@code DOWN}, with a reason that says what to do; the tier
- * tries to open it again at most every {@value #REOPEN_INTERVAL_MS} ms when asked.
+ * frees the folder for another process. A store locked by another process leaves the tier registered but
+ * {@code DOWN}, with a reason that says what to do; the tier tries to open it again at most every
+ * {@value #REOPEN_INTERVAL_MS} ms when asked. A damaged store is moved aside (kept next to its folder) and a
+ * new one opens in its place: the tier is {@code DEGRADED}, says so, and the coordinator refills it.
  */
 @Component(service = StorageTier.class, configurationPid = XodusTierComponent.PID, property = {
         StorageTier.RANKING + ":Integer=400",
@@ -62,6 +63,8 @@ public final class XodusTierComponent extends ForwardingStorageTier {
     private final long lockTimeoutMs;
     private volatile XodusStore store;
     private volatile TierHealth failure;
+    /** Set when a damaged store was moved aside at open: the tier works and says what happened. */
+    private volatile TierHealth setAside;
     private long lastAttempt;
 
     @Activate
@@ -89,8 +92,13 @@ public final class XodusTierComponent extends ForwardingStorageTier {
         }
         lastAttempt = System.currentTimeMillis();
         try {
-            store = XodusStore.open(NAME, directory, durability, lockTimeoutMs);
+            XodusStore.Opened opened = XodusStore.openOrSetAside(NAME, directory, durability, lockTimeoutMs);
+            store = opened.store();
             failure = null;
+            setAside = opened.note() == null ? null : TierHealth.degraded(opened.note());
+            if (opened.note() != null) {
+                LOG.warn("Xodus tier: {}", opened.note());
+            }
             LOG.info("Xodus tier open at {} (durability {})", directory, durability);
         } catch (StorageException e) {
             failure = TierHealth.down(e.getMessage());
@@ -137,7 +145,9 @@ public final class XodusTierComponent extends ForwardingStorageTier {
     public TierHealth health() {
         XodusStore s = store;
         if (s != null) {
-            return s.health();
+            TierHealth h = s.health();
+            TierHealth note = setAside;
+            return note != null && h.available() ? note : h;
         }
         TierHealth f = failure;
         return f != null ? f : TierHealth.down("The Xodus tier is not open");
