@@ -230,9 +230,22 @@ public final class CloudHttp implements AutoCloseable {
             throw new StorageException("The cloud did not answer in time while " + what, true, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof ResponseTooLarge) {
+                throw new StorageException("The cloud's answer while " + what + " was larger than " + maxResponseBytes
+                        + " bytes; it was not read", true, cause);
+            }
             throw new StorageException("The cloud at " + base.getHost() + " could not be reached while " + what + " ("
                     + (cause == null ? e : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()))
                     + ")", true, cause);
+        }
+    }
+
+    /** A response over the size limit: reading stopped there. */
+    private static final class ResponseTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ResponseTooLarge(long limit) {
+            super("the response is larger than " + limit + " bytes");
         }
     }
 
@@ -334,7 +347,7 @@ public final class CloudHttp implements AutoCloseable {
         @Override
         protected void data(ByteBuffer src, boolean endOfStream) throws IOException {
             if (buffer.size() + (long) src.remaining() > limit) {
-                throw new IOException("the response is larger than " + limit + " bytes");
+                throw new ResponseTooLarge(limit);
             }
             byte[] chunk = new byte[src.remaining()];
             src.get(chunk);
