@@ -63,6 +63,7 @@ public final class XodusTierComponent extends ForwardingStorageTier {
     private volatile XodusStore store;
     private volatile TierHealth failure;
     private long lastAttempt;
+    private boolean stopped;
 
     @Activate
     public XodusTierComponent(Config config, BundleContext context,
@@ -106,7 +107,9 @@ public final class XodusTierComponent extends ForwardingStorageTier {
             return s;
         }
         synchronized (this) {
-            if (store == null && System.currentTimeMillis() - lastAttempt >= REOPEN_INTERVAL_MS) {
+            // Once deactivated, never again: a caller still holding this object (a read under way when the
+            // bundle stopped) would otherwise reopen the store, and nothing would ever close it or free its lock.
+            if (store == null && !stopped && System.currentTimeMillis() - lastAttempt >= REOPEN_INTERVAL_MS) {
                 open();
             }
             if (store == null) {
@@ -119,6 +122,7 @@ public final class XodusTierComponent extends ForwardingStorageTier {
 
     @Deactivate
     synchronized void deactivate() {
+        stopped = true;
         XodusStore s = store;
         store = null;
         failure = TierHealth.down("The Xodus tier is stopped");
