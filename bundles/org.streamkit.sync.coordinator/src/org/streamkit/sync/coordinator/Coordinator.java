@@ -501,6 +501,19 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     /** Sends one entry. @return when to try it again, or null when it is done (delivered or parked) */
     private Instant deliver(CoordinatorStore.Entry entry, Tier tier) {
+        String delivery = tier.name() + '\n' + entry.key();
+        delivering.add(delivery);
+        try {
+            return deliverNow(entry, tier);
+        } finally {
+            delivering.remove(delivery);
+        }
+    }
+
+    /** Deliveries under way, as {@code tier + '\n' + key}: a pull leaves those configs to the delivery. */
+    private final Set<String> delivering = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private Instant deliverNow(CoordinatorStore.Entry entry, Tier tier) {
         ConfigKey key = entry.key();
         // A tier reported down is still tried: only a request can tell that it is back.
         ConfigDocument local = currentLocal(key);
@@ -584,9 +597,18 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         clock.observe(stored.updatedAt());
         synchronized (lockOf(sent.key())) {
             ConfigDocument current = currentLocal(sent.key());
+            ConfigDocument adopted = null;
             if (Lww.same(current, sent)) {
+                adopted = stored;
+            } else if (current != null && Lww.winner(current, stored) == stored) {
+                // An edit made here while this version was on its way replaced it, yet the remote stamped this
+                // version later than the edit: stamp the edit again, after the remote's stamp, or the echo of
+                // its own predecessor would replace it at the next pull. Its outbox entry still delivers it.
+                adopted = current.withTimes(current.createdAt(), clock.now()).withRemoteVersion(stored.remoteVersion());
+            }
+            if (adopted != null) {
                 try {
-                    writeLocal(stored);
+                    writeLocal(adopted);
                 } catch (StorageException e) {
                     LOG.debug("Could not adopt the remote stamps of {}: {}", sent.key(), e.getMessage());
                 }
@@ -646,6 +668,11 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             do {
                 page = tier.tier().changedSince(cursor, PAGE);
                 for (ConfigDocument remote : page.documents()) {
+                    if (delivering.contains(tier.name() + '\n' + remote.key())) {
+                        // This may be the echo of the write under way, stamped by the remote after an edit made
+                        // here meanwhile: the delivery's answer (or the remote's refusal) settles the config.
+                        continue;
+                    }
                     merge(remote, tier, false);
                     merged++;
                 }
@@ -797,6 +824,9 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         List<String> differences = new ArrayList<>();
         int repaired = 0;
         for (ConfigKey key : keys) {
+            if (closed) {
+                break; // stopped: a repair under way ends, it does not go on writing into the tiers
+            }
             synchronized (lockOf(key)) {
                 Map<Tier, ConfigDocument> copies = new HashMap<>();
                 ConfigDocument winner = null;

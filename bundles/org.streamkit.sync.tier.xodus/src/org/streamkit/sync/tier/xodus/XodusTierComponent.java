@@ -66,6 +66,7 @@ public final class XodusTierComponent extends ForwardingStorageTier {
     /** Set when a damaged store was moved aside at open: the tier works and says what happened. */
     private volatile TierHealth setAside;
     private long lastAttempt;
+    private boolean stopped;
 
     @Activate
     public XodusTierComponent(Config config, BundleContext context,
@@ -114,7 +115,9 @@ public final class XodusTierComponent extends ForwardingStorageTier {
             return s;
         }
         synchronized (this) {
-            if (store == null && System.currentTimeMillis() - lastAttempt >= REOPEN_INTERVAL_MS) {
+            // Once deactivated, never again: a caller still holding this object (a read under way when the
+            // bundle stopped) would otherwise reopen the store, and nothing would ever close it or free its lock.
+            if (store == null && !stopped && System.currentTimeMillis() - lastAttempt >= REOPEN_INTERVAL_MS) {
                 open();
             }
             if (store == null) {
@@ -127,6 +130,7 @@ public final class XodusTierComponent extends ForwardingStorageTier {
 
     @Deactivate
     synchronized void deactivate() {
+        stopped = true;
         XodusStore s = store;
         store = null;
         failure = TierHealth.down("The Xodus tier is stopped");

@@ -57,6 +57,8 @@ class UpdateSiteInstallTest {
      * feature added to the category that registers a tier on its own adds it here.
      */
     private static final Map<String, Integer> TIERS = Map.of("memory", 500, "xodus", 400, "file", 300);
+    /** Tiers registered on embedded defaults that need a program this test does not start (OBS Studio): down is fine. */
+    private static final Map<String, Integer> REGISTERED_TIERS = Map.of("obs", 200);
 
     private static final String PROBE = "org.streamkit.sync.install.probe";
     private static final String VIEW_TITLE = "Streamkit Configs";
@@ -128,7 +130,9 @@ class UpdateSiteInstallTest {
         Path reportFile = work.resolve("probe-report.properties");
         List<String> vm = new ArrayList<>(launcherVmArgs(workbench));
         vm.add("-Dstreamkit.install.probe.report=" + reportFile);
-        vm.add("-Dstreamkit.install.probe.tiers=" + String.join(",", TIERS.keySet()));
+        List<String> expectedTiers = new ArrayList<>(TIERS.keySet());
+        expectedTiers.addAll(REGISTERED_TIERS.keySet());
+        vm.add("-Dstreamkit.install.probe.tiers=" + String.join(",", expectedTiers));
         start = System.nanoTime();
         Run started = eclipse(workbench, work.resolve("workbench.log"), vm, "-data",
                 work.resolve("workspace").toString());
@@ -166,6 +170,14 @@ class UpdateSiteInstallTest {
                     "tier " + tier + " comes from a bundle of an installed feature, not " + bundle);
             assertEquals("UP", report.getProperty("tier." + tier + ".health"),
                     "tier " + tier + " is up: " + report.getProperty("tier." + tier + ".reason"));
+        }));
+        REGISTERED_TIERS.forEach((tier, ranking) -> checks.add(() -> {
+            assertEquals(String.valueOf(ranking), report.getProperty("tier." + tier + ".ranking"),
+                    "tier " + tier + " registered with ranking " + ranking);
+            String bundle = report.getProperty("tier." + tier + ".bundle");
+            assertTrue(pluginsOf.values().stream().anyMatch(plugins -> plugins.contains(bundle)),
+                    "tier " + tier + " comes from a bundle of an installed feature, not " + bundle);
+            assertTrue(report.getProperty("tier." + tier + ".health") != null, "tier " + tier + " reports its health");
         }));
         checks.add(() -> assertEquals(SAVED_NAME, report.getProperty("coordinator.readBack"),
                 "a config saved through the coordinator reads back"));
