@@ -67,5 +67,45 @@ final class Table {
         Path dir = Path.of(System.getProperty("streamkit.test.output", "target"), "benchmarks");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(file), text);
+        appendToSummary(dir.resolve(SUMMARY));
+    }
+
+    /** The file every benchmark of a run adds its rows to: one table, printed by {@code ./streamkit bench}. */
+    static final String SUMMARY = "summary.md";
+
+    /**
+     * Adds this table's rows to the run's summary: measurement, the figures (every column between the
+     * measurement and the target, named by its header), target and result.
+     */
+    private static boolean summaryStarted;
+
+    private void appendToSummary(Path summary) throws IOException {
+        synchronized (Table.class) {
+            if (!summaryStarted) {
+                Files.deleteIfExists(summary); // one run, one table
+                summaryStarted = true;
+            }
+        }
+        int target = header.indexOf("target");
+        int result = header.indexOf("result");
+        StringBuilder b = new StringBuilder();
+        if (!Files.exists(summary)) {
+            b.append("| benchmark | measurement | figure | target | result |\n|---|---|---|---|---|\n");
+        }
+        for (List<String> row : rows) {
+            List<String> figures = new ArrayList<>();
+            for (int i = 1; i < (target < 0 ? row.size() : target); i++) {
+                if (!"—".equals(row.get(i))) {
+                    figures.add(header.size() > 2 && target != 2 ? header.get(i) + " " + row.get(i) : row.get(i));
+                }
+            }
+            b.append("| ").append(title).append(" | ").append(row.get(0)).append(" | ").append(String.join(" · ", figures))
+                    .append(" | ").append(target < 0 ? "—" : row.get(target)).append(" | ").append(result < 0 ? "—" : row.get(result))
+                    .append(" |\n");
+        }
+        synchronized (Table.class) {
+            Files.writeString(summary, b.toString(), java.nio.charset.StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
     }
 }

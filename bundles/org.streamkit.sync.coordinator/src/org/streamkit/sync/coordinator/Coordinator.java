@@ -685,7 +685,12 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             LOG.warn("Sync pull from {}: its cursor is no longer valid ({}); reading everything again", tier.name(), e.getMessage());
             store.saveCursor(tier.name(), null);
         } catch (StorageException | RuntimeException e) {
-            LOG.warn("Sync pull from {} failed after {} changes: {}", tier.name(), merged, e.getMessage());
+            if (tier.available()) {
+                LOG.warn("Sync pull from {} failed after {} changes: {}", tier.name(), merged, e.getMessage());
+            } else {
+                // A tier that says it is down (OBS not running, no network) is expected to fail: not a warning.
+                LOG.info("Sync pull from {} skipped: {}", tier.name(), e.getMessage());
+            }
             metrics.error(tier.name(), e.getMessage());
         }
     }

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.streamkit.sync.testing.ObsStudio;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.TierHealth;
 import org.streamkit.sync.testing.StorageTierContractTest;

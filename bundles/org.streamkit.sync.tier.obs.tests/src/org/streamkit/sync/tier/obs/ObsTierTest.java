@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamkit.sync.testing.ObsStudio;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;

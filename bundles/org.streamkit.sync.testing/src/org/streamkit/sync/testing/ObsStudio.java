@@ -1,4 +1,4 @@
-package org.streamkit.sync.tier.obs;
+package org.streamkit.sync.testing;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -14,20 +14,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.eclipse.jetty.websocket.client.WebSocketClient;
-import org.streamkit.sync.api.StorageException;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * A real OBS Studio for tests: started headless on its own Xvfb display, in its own network namespace (it
  * cannot reach the network; its WebSocket port is bridged to a free port on 127.0.0.1 by socat), with a
  * fresh configuration folder. It installs nothing: {@code obs}, {@code Xvfb}, {@code socat},
  * {@code unshare}/{@code nsenter} and {@code ip} must be on the machine ({@code .ci/run} installs them).
+ * OBS counts as started once its log says its WebSocket server listens and an upgrade through the bridge
+ * is answered.
  */
-final class ObsStudio implements AutoCloseable {
+public final class ObsStudio implements AutoCloseable {
 
-    static final int OBS_PORT = 4455;
+    /** The port OBS listens on inside its namespace. */
+    public static final int OBS_PORT = 4455;
+    private static final String LISTENING = "Server started successfully on port";
 
     private final Path home;
     private final String password;
@@ -43,7 +42,7 @@ final class ObsStudio implements AutoCloseable {
     /**
      * @param password the WebSocket password, or {@code null} for no authentication
      */
-    ObsStudio(Path home, String password) {
+    public ObsStudio(Path home, String password) {
         this.home = home;
         this.password = password;
     }
@@ -52,13 +51,13 @@ final class ObsStudio implements AutoCloseable {
      * @return a fresh folder for one OBS's settings, data and logs, under the build's output folder (kept
      *         for reading after a failure, removed by {@code mvn clean})
      */
-    static Path home(String name) throws IOException {
+    public static Path home(String name) throws IOException {
         Path base = Path.of(System.getProperty("streamkit.test.output", System.getProperty("java.io.tmpdir")));
         return Files.createTempDirectory(Files.createDirectories(base), name + "-");
     }
 
     /** Starts OBS and waits until its WebSocket server identifies clients. */
-    ObsStudio start() throws Exception {
+    public ObsStudio start() throws Exception {
         for (String tool : new String[] { "obs", "Xvfb", "socat", "unshare", "nsenter", "ip" }) {
             if (!onPath(tool)) {
                 throw new IllegalStateException("The OBS tests need '" + tool + "' (install: apt-get install obs-studio xvfb socat iproute2 util-linux)");
@@ -83,16 +82,18 @@ final class ObsStudio implements AutoCloseable {
     }
 
     /** Starts OBS again (after {@link #stopObs()} or {@link #killObs()}), with the same settings and data. */
-    void startObs() throws Exception {
+    public void startObs() throws Exception {
+        Path log = home.resolve("obs.log");
+        long before = Files.exists(log) ? count(log) : 0;
         List<String> command = new ArrayList<>(List.of("env", "HOME=" + home, "DISPLAY=" + displayName,
                 "LIBGL_ALWAYS_SOFTWARE=1", "QT_QPA_PLATFORM=xcb", "obs", "--multi", "--disable-shutdown-check",
                 "--disable-missing-files-check"));
-        obs = spawn(inNamespace(command.toArray(String[]::new)), home.resolve("obs.log"));
-        waitUntilIdentified(Duration.ofSeconds(60));
+        obs = spawn(inNamespace(command.toArray(String[]::new)), log);
+        waitUntilListening(log, before, Duration.ofSeconds(60));
     }
 
     /** Shuts OBS down as a user would (SIGINT), and waits for it to end. */
-    void stopObs() throws Exception {
+    public void stopObs() throws Exception {
         if (obs != null && obs.isAlive()) {
             run("kill", "-INT", Long.toString(obs.pid()));
             if (!obs.waitFor(20, TimeUnit.SECONDS)) {
@@ -102,55 +103,67 @@ final class ObsStudio implements AutoCloseable {
     }
 
     /** Kills OBS at once (SIGKILL), as a crash would. */
-    void killObs() throws Exception {
+    public void killObs() throws Exception {
         if (obs != null && obs.isAlive()) {
             obs.destroyForcibly().waitFor();
         }
     }
 
+    /** @return the port of the WebSocket bridge on 127.0.0.1 */
+    public int port() {
+        return port;
+    }
+
+    /** @return the folder of OBS's settings, data and log */
+    public Path home() {
+        return home;
+    }
+
     /** @return the WebSocket address on 127.0.0.1 */
-    URI uri() {
+    public URI uri() {
         return URI.create("ws://127.0.0.1:" + port + "/");
     }
 
-    String password() {
+    public String password() {
         return password;
     }
 
-    private void waitUntilIdentified(Duration limit) throws Exception {
+    private void waitUntilListening(Path log, long before, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
-        WebSocketClient client = new WebSocketClient();
-        client.start();
-        try {
-            StorageException last = null;
-            while (System.nanoTime() < deadline) {
-                if (!obs.isAlive()) {
-                    throw new IllegalStateException("OBS ended with exit code " + obs.exitValue() + " while starting; see " + home.resolve("obs.log"));
-                }
-                try (ObsSocket socket = new ObsSocket(uri(), password, 0, Duration.ofSeconds(5), QUIET)) {
-                    socket.open(client);
-                    return;
-                } catch (StorageException e) {
-                    last = e;
-                    Thread.sleep(200);
-                }
+        while (System.nanoTime() < deadline) {
+            if (!obs.isAlive()) {
+                throw new IllegalStateException("OBS ended with exit code " + obs.exitValue() + " while starting; see " + log);
             }
-            throw new IllegalStateException("OBS did not accept a WebSocket client within " + limit + ": "
-                    + (last == null ? "" : last.getMessage()));
-        } finally {
-            client.stop();
+            if (count(log) > before && answers()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("OBS's WebSocket server did not start within " + limit + "; see " + log);
+    }
+
+    /** @return how many times OBS's log says its WebSocket server listens */
+    private static long count(Path log) throws IOException {
+        try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.contains(LISTENING)).count();
         }
     }
 
-    static final ObsSocket.Listener QUIET = new ObsSocket.Listener() {
-        @Override
-        public void event(String type, JsonNode data) {
+    /** @return whether a WebSocket upgrade through the bridge is answered with 101 */
+    private boolean answers() {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(2000);
+            String request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Protocol: obswebsocket.json\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            byte[] head = new byte[12];
+            int n = socket.getInputStream().readNBytes(head, 0, head.length);
+            return n == head.length && new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101");
+        } catch (IOException e) {
+            return false;
         }
-
-        @Override
-        public void closed(String reason) {
-        }
-    };
+    }
 
     private void writeSettings() throws IOException {
         Path config = home.resolve(".config/obs-studio");
