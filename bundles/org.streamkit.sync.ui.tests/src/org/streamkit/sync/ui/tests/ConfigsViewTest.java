@@ -1,40 +1,41 @@
 package org.streamkit.sync.ui.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.streamkit.sync.ui.tests.UiTests.configsView;
+import static org.streamkit.sync.ui.tests.UiTests.page;
+import static org.streamkit.sync.ui.tests.UiTests.waitUntil;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-import org.eclipse.swt.SWT;
-import org.eclipse.swt.graphics.GC;
-import org.eclipse.swt.graphics.Image;
-import org.eclipse.swt.graphics.ImageLoader;
-import org.eclipse.swt.graphics.Rectangle;
-import org.eclipse.swt.widgets.Display;
-import org.eclipse.swt.widgets.Shell;
-import org.eclipse.ui.IWorkbenchPage;
-import org.eclipse.ui.PlatformUI;
+import org.eclipse.swt.widgets.Tree;
+import org.eclipse.swt.widgets.TreeItem;
 import org.junit.jupiter.api.Test;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncCoordinator;
+import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.testing.Services;
 import org.streamkit.sync.ui.internal.ConfigRow;
 import org.streamkit.sync.ui.internal.ConfigsView;
+import org.streamkit.sync.ui.internal.TypeNode;
 
-/** Opens the Streamkit Configs view in a real workbench and checks what it shows. */
+/** Opens the Streamkit Configs view in a real workbench and checks what it shows and how it follows sync. */
 class ConfigsViewTest {
+
+    private final SyncCoordinator coordinator = Services.await(ConfigsViewTest.class, SyncCoordinator.class, null);
 
     @Test
     void theViewShowsTheConfigsOfTheHighestRankedTier() throws Exception {
-        SyncCoordinator coordinator = Services.await(ConfigsViewTest.class, SyncCoordinator.class, null);
         coordinator.put(new ConfigKey("text-cyclers", "intro"),
                 ConfigJson.newObject().put("name", "Intro lines — café").put("intervalMs", 3000));
         coordinator.put(new ConfigKey("swaps", "cam-swap"), ConfigJson.newObject().put("name", "Camera swap"));
@@ -45,11 +46,7 @@ class ConfigsViewTest {
         StorageTier xodus = Services.tier(ConfigsViewTest.class, "xodus");
         assertEquals("Camera swap", xodus.get(new ConfigKey("swaps", "cam-swap")).orElseThrow().body().get("name").asText());
 
-        IWorkbenchPage page = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
-        Shell shell = page.getWorkbenchWindow().getShell();
-        // No window manager under Xvfb: size the window to the screen by hand.
-        shell.setBounds(shell.getDisplay().getPrimaryMonitor().getBounds());
-        ConfigsView view = (ConfigsView) page.showView(ConfigsView.ID);
+        ConfigsView view = configsView();
         assertNotNull(view);
         view.refresh();
 
@@ -58,55 +55,134 @@ class ConfigsViewTest {
                 .containsAll(expected), "the view shows the configs of the memory tier");
         List<ConfigRow> rows = view.rows();
         assertTrue(rows.stream().noneMatch(r -> r.key().id().equals("gone")), "deleted configs are not listed");
-        assertEquals("Intro lines — café", rows.stream().filter(r -> r.key().id().equals("intro")).findFirst()
-                .orElseThrow().name());
+        assertEquals("Intro lines — café", row(view, new ConfigKey("text-cyclers", "intro")).orElseThrow().name());
         assertTrue(view.statusText().contains("xodus (400)"), "the status names the tiers: " + view.statusText());
+    }
 
-        Path shot = screenshot(shell, "configs-view.png");
+    @Test
+    void theTreeGroupsConfigsByTypeWithCountsAndFilters() throws Exception {
+        coordinator.put(new ConfigKey("ui-tree-alpha", "one"), ConfigJson.newObject().put("name", "Alpha one"));
+        coordinator.put(new ConfigKey("ui-tree-alpha", "two"), ConfigJson.newObject().put("name", "Alpha two"));
+        coordinator.put(new ConfigKey("ui-tree-beta", "one"), ConfigJson.newObject().put("name", "Beta one"));
+        ConfigsView view = configsView();
+        view.refresh();
+        Tree tree = view.tree().viewer().getTree();
+        waitUntil(() -> topItem(tree, "ui-tree-alpha").map(i -> i.getText(0).equals("ui-tree-alpha (2)")).orElse(false)
+                && topItem(tree, "ui-tree-beta").isPresent(), "the tree shows both types");
+
+        for (TreeItem item : tree.getItems()) {
+            TypeNode node = assertInstanceOf(TypeNode.class, item.getData(), "every top-level node is a type");
+            assertEquals(node.type() + " (" + node.rows().size() + ")", item.getText(0));
+            // A collapsed node's children are made when it is expanded.
+            for (TreeItem child : item.getExpanded() ? item.getItems() : new TreeItem[0]) {
+                ConfigRow row = assertInstanceOf(ConfigRow.class, child.getData());
+                assertEquals(node.type(), row.key().type(), "a config is under its own type");
+            }
+        }
+        TreeItem alpha = topItem(tree, "ui-tree-alpha").orElseThrow();
+        assertTrue(alpha.getExpanded(), "a type appears expanded");
+        assertEquals(List.of("Alpha one", "Alpha two"), Arrays.stream(alpha.getItems()).map(i -> i.getText(0)).toList());
+        assertEquals(List.of("one", "two"), Arrays.stream(alpha.getItems()).map(i -> i.getText(1)).toList());
+        assertTrue(alpha.getItems()[0].getText(2).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"),
+                "the updated column shows the time: " + alpha.getItems()[0].getText(2));
+        assertEquals("ui-tree-beta (1)", topItem(tree, "ui-tree-beta").orElseThrow().getText(0));
+
+        // The filter box matches type, id and name, and the counts say how many of a type match.
+        view.tree().filter().setText("Beta ONE");
+        assertEquals(List.of("ui-tree-beta (1)"), Arrays.stream(tree.getItems()).map(i -> i.getText(0)).toList());
+        view.tree().filter().setText("two");
+        assertEquals("ui-tree-alpha (1 of 2)", topItem(tree, "ui-tree-alpha").orElseThrow().getText(0));
+        assertEquals(1, topItem(tree, "ui-tree-alpha").orElseThrow().getItemCount());
+        view.tree().filter().setText("");
+        assertEquals("ui-tree-alpha (2)", topItem(tree, "ui-tree-alpha").orElseThrow().getText(0));
+
+        // A change elsewhere (here: straight through the coordinator) reaches the tree through its events.
+        coordinator.put(new ConfigKey("ui-tree-beta", "two"), ConfigJson.newObject().put("name", "Beta two"));
+        waitUntil(() -> topItem(tree, "ui-tree-beta").map(i -> i.getText(0).equals("ui-tree-beta (2)")).orElse(false),
+                "the tree follows the coordinator's change event");
+    }
+
+    @Test
+    void eachConfigShowsWhereItStandsWithTheRemoteTiersLive() throws Exception {
+        TestRemoteTier remote = TestRemoteTier.install(ConfigsViewTest.class);
+        waitUntil(() -> coordinator.status().tiers().stream()
+                .anyMatch(t -> t.name().equals(TestRemoteTier.NAME) && t.present()), "the remote tier joins");
+        ConfigsView view = configsView();
+
+        // Offline: the remote cannot be reached, the change waits in the outbox.
+        remote.reachable(false);
+        ConfigKey lines = new ConfigKey("text-cyclers", "follow-lines");
+        coordinator.put(lines, ConfigJson.newObject().put("name", "Follow reminders").put("intervalMs", 8000));
+        waitUntil(() -> state(view, lines) == SyncState.OFFLINE, "the config shows offline");
+        assertEquals("Offline: " + TestRemoteTier.NAME, syncText(view, lines));
+
+        // Pending: the remote is back; the change waits for its debounce (a minute) or Sync Now.
+        remote.reachable(true);
+        view.action(ConfigsView.ACTION_REFRESH).run();
+        waitUntil(() -> state(view, lines) == SyncState.PENDING, "the config shows pending");
+        assertEquals("Pending: " + TestRemoteTier.NAME, syncText(view, lines));
+        assertTrue(view.statusText().contains("waiting to sync"), view.statusText());
+
+        // Synced: Sync Now (a job) delivers it, and the coordinator's state event updates the view.
+        view.action(ConfigsView.ACTION_SYNC_NOW).run();
+        assertNotNull(view.syncJob());
+        waitUntil(() -> state(view, lines) == SyncState.SYNCED, "the config shows synced");
+        assertEquals("Synced", syncText(view, lines));
+        assertEquals(8000, remote.stored(lines).orElseThrow().body().get("intervalMs").asInt());
+
+        // Failed: the remote refuses it for good.
+        ConfigKey refused = new ConfigKey("layouts", "brb-screen");
+        remote.refuse(refused.id());
+        coordinator.put(refused, ConfigJson.newObject().put("name", "Be right back"));
+        coordinator.put(new ConfigKey("layouts", "just-chatting"), ConfigJson.newObject().put("name", "Just chatting"));
+        coordinator.put(new ConfigKey("swaps", "cam-swap"), ConfigJson.newObject().put("name", "Camera swap"));
+        coordinator.put(new ConfigKey("text-cyclers", "intro"),
+                ConfigJson.newObject().put("name", "Intro lines — café").put("intervalMs", 3000));
+        view.action(ConfigsView.ACTION_SYNC_NOW).run();
+        waitUntil(() -> state(view, refused) == SyncState.FAILED, "the refused config shows failed");
+        assertEquals("Failed: " + TestRemoteTier.NAME, syncText(view, refused));
+
+        // A new edit after the sync is pending again.
+        ConfigKey notes = new ConfigKey("notes", "todo");
+        coordinator.put(notes, ConfigJson.newObject().put("name", "Stream notes à jour").put("text", "Raid at 22:00"));
+        waitUntil(() -> state(view, notes) == SyncState.PENDING, "the new edit shows pending");
+
+        // The screenshot shows the configs a streamer has, not the other tests' types.
+        for (TreeItem type : view.tree().viewer().getTree().getItems()) {
+            if (type.getData() instanceof TypeNode node && node.type().startsWith("ui-")) {
+                view.tree().viewer().setExpandedState(node, false);
+            }
+        }
+        view.tree().select(lines);
+        assertEquals(UiTests.PERSPECTIVE, page().getPerspective().getId());
+        assertTrue(page().isEditorAreaVisible(), "the Streamkit perspective has room for the config editor");
+        Path shot = UiTests.screenshot(page().getWorkbenchWindow().getShell(), "configs-view.png");
         assertTrue(Files.size(shot) > 1000, "a screenshot was written: " + shot);
     }
 
-    /** Runs the UI event loop until the condition holds (this test runs on the UI thread). */
-    static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        Display display = Display.getCurrent();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting until " + what);
-            }
-            if (!display.readAndDispatch()) {
-                Thread.sleep(10);
-            }
-        }
+    private static Optional<ConfigRow> row(ConfigsView view, ConfigKey key) {
+        return view.rows().stream().filter(r -> r.key().equals(key)).findFirst();
     }
 
-    /** Saves a PNG of the shell under {@code target/screenshots}. */
-    static Path screenshot(Shell shell, String name) throws Exception {
-        Display display = shell.getDisplay();
-        for (int i = 0; i < 50; i++) {
-            while (display.readAndDispatch()) {
-                // let the window paint
+    private static SyncState state(ConfigsView view, ConfigKey key) {
+        return row(view, key).map(r -> r.sync().state()).orElse(null);
+    }
+
+    /** @return the Sync column's text of a config in the tree */
+    private static String syncText(ConfigsView view, ConfigKey key) {
+        Tree tree = view.tree().viewer().getTree();
+        for (TreeItem type : tree.getItems()) {
+            for (TreeItem item : type.getItems()) {
+                if (item.getData() instanceof ConfigRow row && row.key().equals(key)) {
+                    return item.getText(3);
+                }
             }
-            Thread.sleep(10);
         }
-        Rectangle bounds = shell.getBounds();
-        Image image = new Image(display, bounds.width, bounds.height);
-        GC gc = new GC(display);
-        try {
-            gc.copyArea(image, bounds.x, bounds.y);
-        } finally {
-            gc.dispose();
-        }
-        Path dir = Path.of(System.getProperty("streamkit.test.output", "target"), "screenshots");
-        Files.createDirectories(dir);
-        Path file = dir.resolve(name);
-        try {
-            ImageLoader loader = new ImageLoader();
-            loader.data = new org.eclipse.swt.graphics.ImageData[] { image.getImageData() };
-            loader.save(file.toString(), SWT.IMAGE_PNG);
-        } finally {
-            image.dispose();
-        }
-        return file;
+        throw new AssertionError(key + " is not in the tree");
+    }
+
+    private static Optional<TreeItem> topItem(Tree tree, String type) {
+        return Arrays.stream(tree.getItems())
+                .filter(i -> i.getData() instanceof TypeNode node && node.type().equals(type)).findFirst();
     }
 }
