@@ -24,6 +24,8 @@ import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
+import org.eclipse.swt.widgets.Tree;
+import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.IStartup;
 import org.eclipse.ui.IViewPart;
 import org.eclipse.ui.IWorkbench;
@@ -203,12 +205,22 @@ public final class InstallProbe implements IStartup {
         report.setProperty("view.status", status.get());
     }
 
-    /** @return "type/id" of every row of every table under the control */
+    /**
+     * @return "type/id" of every config row under the control: the view's tree groups configs under a node
+     *         per type ("notes (3)"), with the id in the second column; a table has type and id columns
+     */
     private static List<String> tableRows(Control control) {
         List<String> rows = new ArrayList<>();
         if (control instanceof Table table) {
             for (TableItem item : table.getItems()) {
                 rows.add(item.getText(0) + "/" + item.getText(1));
+            }
+        } else if (control instanceof Tree tree) {
+            for (TreeItem typeNode : tree.getItems()) {
+                String type = typeNode.getText(0).replaceFirst(" \\(.*$", "");
+                for (TreeItem config : typeNode.getItems()) {
+                    rows.add(type + "/" + config.getText(1));
+                }
             }
         } else if (control instanceof Composite composite) {
             for (Control child : composite.getChildren()) {
