@@ -507,11 +507,17 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             return deliverNow(entry, tier);
         } finally {
             delivering.remove(delivery);
+            ConfigDocument skipped = skippedByPull.remove(delivery);
+            if (skipped != null) {
+                merge(skipped, tier, false); // what a pull left to this delivery is settled now, never dropped
+            }
         }
     }
 
     /** Deliveries under way, as {@code tier + '\n' + key}: a pull leaves those configs to the delivery. */
     private final Set<String> delivering = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** What pulls left alone during a delivery (the newest per config), merged once the delivery ends. */
+    private final Map<String, ConfigDocument> skippedByPull = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Instant deliverNow(CoordinatorStore.Entry entry, Tier tier) {
         ConfigKey key = entry.key();
@@ -545,7 +551,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             metrics.clearError(tier.name());
             Instant now = timer.now();
             boolean removed = store.delivered(entry, now, now.plus(tier.debounce()));
-            adoptRemoteStamps(sent, stored);
+            adoptRemoteStamps(sent, stored, tier);
             LOG.info("Sync {} → {}: delivered ({})", key, tier.name(), local.deleted() ? "delete" : "update");
             if (removed) {
                 events.state(key, tier.name(), SyncState.SYNCED, "");
@@ -590,8 +596,14 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     }
 
     /** A remote that stamps its own times (a server): its stamps become the local ones, once. */
-    private void adoptRemoteStamps(ConfigDocument sent, ConfigDocument stored) {
+    private void adoptRemoteStamps(ConfigDocument sent, ConfigDocument stored, Tier tier) {
         if (stored == null || Lww.same(sent, stored) && java.util.Objects.equals(sent.remoteVersion(), stored.remoteVersion())) {
+            return;
+        }
+        if (stored.deleted() != sent.deleted() || !stored.deleted() && !stored.sameBody(sent)) {
+            // The remote answered with another version than the one sent: a write from elsewhere landed right
+            // after this one. It is a remote change like any other, merged (the loser kept in history).
+            merge(stored, tier, false);
             return;
         }
         clock.observe(stored.updatedAt());
@@ -668,10 +680,15 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             do {
                 page = tier.tier().changedSince(cursor, PAGE);
                 for (ConfigDocument remote : page.documents()) {
-                    if (delivering.contains(tier.name() + '\n' + remote.key())) {
+                    String delivery = tier.name() + '\n' + remote.key();
+                    if (delivering.contains(delivery)) {
                         // This may be the echo of the write under way, stamped by the remote after an edit made
-                        // here meanwhile: the delivery's answer (or the remote's refusal) settles the config.
-                        continue;
+                        // here meanwhile: the delivery's answer settles the config first, then this is merged.
+                        skippedByPull.merge(delivery, remote, Lww::winner);
+                        if (delivering.contains(delivery)) {
+                            continue;
+                        }
+                        skippedByPull.remove(delivery); // the delivery ended meanwhile: merge it here
                     }
                     merge(remote, tier, false);
                     merged++;

@@ -35,6 +35,12 @@ public final class CrashWriter {
         OUT.println(line);
     }
 
+    /** What the child process needs besides this fragment's host: the fragment itself and the tiers' libraries. */
+    static final java.util.List<String> BUNDLES = java.util.List.of("org.streamkit.sync.tier.xodus.tests",
+            "org.streamkit.sync.tier.xodus", "org.streamkit.sync.tier.file", "org.streamkit.sync.api", "jetbrains.exodus",
+            "com.fasterxml.jackson.core.jackson-core", "com.fasterxml.jackson.core.jackson-databind",
+            "com.fasterxml.jackson.core.jackson-annotations", "slf4j.api", "slf4j.simple");
+
     private CrashWriter() {
     }
 

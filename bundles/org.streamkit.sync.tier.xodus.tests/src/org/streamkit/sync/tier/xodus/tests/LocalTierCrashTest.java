@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamkit.sync.testing.ChildJvm;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageTier;
@@ -136,7 +137,7 @@ class LocalTierCrashTest {
     }
 
     private static void killMidStream(Path folder, long first, Random random) throws Exception {
-        Process process = ChildJvm.java(CrashWriter.class, folder.toString(), Long.toString(first), "PROCESS_CRASH").start();
+        Process process = ChildJvm.java(CrashWriter.class, CrashWriter.BUNDLES, folder.toString(), Long.toString(first), "PROCESS_CRASH").start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Object firstAck = new Object();
         Thread reader = new Thread(() -> {

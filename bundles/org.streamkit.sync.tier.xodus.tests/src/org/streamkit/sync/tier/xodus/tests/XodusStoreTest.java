@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
+import org.streamkit.sync.testing.ChildJvm;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
@@ -78,7 +79,7 @@ class XodusStoreTest {
 
     @Test
     void aStoreLockedByAnotherProcessIsRefusedWithAReasonThatSaysWhatToDo(@TempDir Path folder) throws Exception {
-        Process holder = ChildJvm.java(CrashWriter.class, "hold", folder.toString()).start();
+        Process holder = ChildJvm.java(CrashWriter.class, CrashWriter.BUNDLES, "hold", folder.toString()).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();

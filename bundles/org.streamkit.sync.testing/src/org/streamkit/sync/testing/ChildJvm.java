@@ -1,4 +1,4 @@
-package org.streamkit.sync.tier.xodus.tests;
+package org.streamkit.sync.testing;
 
 import java.io.File;
 import java.net.URI;
@@ -11,39 +11,46 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
 
 /**
- * Starts a plain JVM (no OSGi) that runs one of this fragment's mains against the real tier classes:
- * its class path is made of the jars (or class folders) of the bundles running this test.
+ * Starts a plain JVM (no OSGi) that runs a test's main against the real classes: its class path is made of
+ * the jars (or class folders) of the named bundles of the running test framework.
  */
-final class ChildJvm {
-
-    private static final String[] BUNDLES = { "org.streamkit.sync.tier.xodus.tests", "org.streamkit.sync.tier.xodus",
-            "org.streamkit.sync.tier.file", "org.streamkit.sync.api", "jetbrains.exodus", "com.fasterxml.jackson.core.jackson-core",
-            "com.fasterxml.jackson.core.jackson-databind", "com.fasterxml.jackson.core.jackson-annotations",
-            "slf4j.api", "slf4j.simple" };
+public final class ChildJvm {
 
     private ChildJvm() {
     }
 
-    static ProcessBuilder java(Class<?> main, String... args) {
+    /**
+     * @param main    the class whose {@code main} runs; its own bundle joins the class path
+     * @param bundles the symbolic names of the bundles the child needs
+     */
+    public static ProcessBuilder java(Class<?> main, List<String> bundles, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         command.add("-cp");
-        command.add(classPath());
+        command.add(classPath(main, bundles));
         command.add(main.getName());
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
     }
 
-    private static String classPath() {
-        Bundle self = FrameworkUtil.getBundle(ChildJvm.class);
+    private static String classPath(Class<?> main, List<String> bundles) {
+        Bundle self = FrameworkUtil.getBundle(main);
+        if (self == null || self.getBundleContext() == null) {
+            throw new IllegalStateException(main.getName() + " is not in an active bundle");
+        }
+        List<String> names = new ArrayList<>();
+        names.add(self.getSymbolicName());
+        names.addAll(bundles);
         List<String> entries = new ArrayList<>();
-        for (String name : BUNDLES) {
+        for (String name : names) {
             Bundle found = null;
             for (Bundle b : self.getBundleContext().getBundles()) {
-                if (name.equals(b.getSymbolicName()) && (found == null || b.getVersion().compareTo(found.getVersion()) > 0)) {
+                // Libraries without OSGi headers are wrapped by the build as "wrapped.<groupId>.<artifactId>".
+                boolean named = name.equals(b.getSymbolicName()) || ("wrapped." + name).equals(b.getSymbolicName());
+                if (named && (found == null || b.getVersion().compareTo(found.getVersion()) > 0)) {
                     found = b;
                 }
             }
