@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -189,7 +190,7 @@ final class FaultProxy implements AutoCloseable {
 
     private static void drop(Request request, Callback callback) {
         request.getConnectionMetaData().getConnection().getEndPoint().close();
-        callback.failed(new IOException("dropped by the fault proxy"));
+        callback.failed(new EofException("dropped by the fault proxy")); // a quiet failure: Jetty logs no stack for it
     }
 
     private static void reply(Response response, Callback callback, int status, String json, String retryAfter) {

@@ -355,7 +355,7 @@ public final class ObsStore implements StorageTier {
     /**
      * @return whether an event is another client's announcement of a write to this tier's slot
      */
-    boolean isAnnouncementFromElsewhere(String type, JsonNode data) {
+    public boolean isAnnouncementFromElsewhere(String type, JsonNode data) {
         return "CustomEvent".equals(type) && EVENT_MARK.equals(data.path("streamkit").asText())
                 && slot.equals(data.path("slot").asText()) && !client.equals(data.path("client").asText());
     }
