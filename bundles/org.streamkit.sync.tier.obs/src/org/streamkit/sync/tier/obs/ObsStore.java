@@ -194,7 +194,7 @@ public final class ObsStore implements StorageTier {
         try {
             ObsSlot s = readLocked(connection.socket());
             if (!lostWrites(s).isEmpty()) {
-                s = write(List.of(), true);
+                s = write(List.of());
             }
             return s;
         } finally {
@@ -236,7 +236,7 @@ public final class ObsStore implements StorageTier {
     public ConfigDocument put(ConfigDocument document) throws StorageException {
         slotLock.lock();
         try {
-            write(List.of(document), false);
+            write(List.of(document));
             return document;
         } finally {
             slotLock.unlock();
@@ -250,7 +250,7 @@ public final class ObsStore implements StorageTier {
             ObsSlot.Entry existing = readLocked(connection.socket()).entry(key);
             ConfigDocument tombstone = existing == null ? ConfigDocument.tombstone(key, deletedAt, deletedAt)
                     : ObsSlot.decode(existing).asTombstone(deletedAt);
-            write(List.of(tombstone), false);
+            write(List.of(tombstone));
             return tombstone;
         } finally {
             slotLock.unlock();
@@ -261,7 +261,7 @@ public final class ObsStore implements StorageTier {
      * Read-modify-write of the slot with the lock held: the given documents plus any of this client's
      * earlier writes that another client's write lost; retried while another client overwrites it meanwhile.
      */
-    private ObsSlot write(List<ConfigDocument> documents, boolean repairOnly) throws StorageException {
+    private ObsSlot write(List<ConfigDocument> documents) throws StorageException {
         ObsSocket socket = connection.socket();
         for (int attempt = 1;; attempt++) {
             ObsSlot base = readLocked(socket);

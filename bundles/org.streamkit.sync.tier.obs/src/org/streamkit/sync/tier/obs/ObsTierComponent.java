@@ -83,7 +83,7 @@ public final class ObsTierComponent extends ForwardingStorageTier {
         URI uri = uri(config.host(), config.port());
         importLegacy = config.importLegacy();
         Duration timeout = Duration.ofMillis(Math.max(100, config.timeoutMs()));
-        Store holder = new Store();
+        Wiring holder = new Wiring();
         connection = new ObsConnection(uri, ObsTierComponent::password, timeout, Duration.ofMillis(250),
                 Duration.ofMillis(Math.max(250, config.reconnectMaxMs())), holder);
         store = new ObsStore(NAME, connection, config.slot());
@@ -117,7 +117,7 @@ public final class ObsTierComponent extends ForwardingStorageTier {
     }
 
     /** Wires the connection's news to the store and to the coordinator. */
-    private final class Store implements ObsConnection.Listener {
+    private final class Wiring implements ObsConnection.Listener {
         volatile ObsStore store;
 
         @Override
