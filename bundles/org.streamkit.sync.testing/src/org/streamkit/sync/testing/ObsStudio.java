@@ -58,6 +58,21 @@ public final class ObsStudio implements AutoCloseable {
 
     /** Starts OBS and waits until its WebSocket server identifies clients. */
     public ObsStudio start() throws Exception {
+        // Whatever happens to this JVM, the processes go with it: on failure here, at exit, and the namespace
+        // holder watches this JVM and ends when it is gone.
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            startAll();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    private final Thread cleanup = new Thread(this::killAll, "obs-studio-cleanup");
+
+    private void startAll() throws Exception {
         for (String tool : new String[] { "obs", "Xvfb", "socat", "unshare", "nsenter", "ip" }) {
             if (!onPath(tool)) {
                 throw new IllegalStateException("The OBS tests need '" + tool + "' (install: apt-get install obs-studio xvfb socat iproute2 util-linux)");
@@ -69,7 +84,7 @@ public final class ObsStudio implements AutoCloseable {
         if (!root) {
             unshare.addAll(List.of("--user", "--map-root-user"));
         }
-        unshare.addAll(List.of("--net", "sh", "-c", "ip link set lo up && echo ready && exec sleep 100000"));
+        unshare.addAll(List.of("--net", "sh", "-c", "ip link set lo up && echo ready && while kill -0 $PPID 2>/dev/null; do sleep 1; done"));
         namespace = spawn(unshare, null);
         expectLine(namespace, "ready", "the network namespace");
         display = spawn(inNamespace("Xvfb", "-displayfd", "1", "-screen", "0", "640x360x24", "-nolisten", "tcp"), null);
@@ -78,7 +93,6 @@ public final class ObsStudio implements AutoCloseable {
         bridge = spawn(List.of("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork,nodelay",
                 "EXEC:nsenter " + String.join(" ", nsenterFlags()) + " socat STDIO TCP\\:127.0.0.1\\:" + OBS_PORT + "\\,nodelay"), null);
         startObs();
-        return this;
     }
 
     /** Starts OBS again (after {@link #stopObs()} or {@link #killObs()}), with the same settings and data. */
@@ -247,11 +261,28 @@ public final class ObsStudio implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        stopObs();
+        try {
+            stopObs();
+        } finally {
+            killAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs anyway
+            }
+        }
+    }
+
+    private void killAll() {
         for (Process p : List.of(bridge, display, namespace)) {
             if (p != null && p.isAlive()) {
                 p.destroy();
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                try {
+                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     p.destroyForcibly();
                 }
             }
