@@ -74,6 +74,8 @@ public final class ObsStore implements StorageTier {
      */
     private final Map<String, Written> written = new HashMap<>();
     private volatile ObsSlot lastSeen = ObsSlot.EMPTY;
+    /** Set while OBS cannot read its persistent data and the slot is being put back from {@link #lastSeen}. */
+    private boolean rebuilding;
 
     public ObsStore(String name, ObsConnection connection, String slot) {
         this.name = name;
@@ -193,7 +195,7 @@ public final class ObsStore implements StorageTier {
         slotLock.lock();
         try {
             ObsSlot s = readLocked(connection.socket());
-            if (!lostWrites(s).isEmpty()) {
+            if (rebuilding || !lostWrites(s).isEmpty()) {
                 s = write(List.of());
             }
             return s;
@@ -211,8 +213,15 @@ public final class ObsStore implements StorageTier {
         // a few times before believing that the slot is empty, and never when it was seen with configs.
         for (int retry = 1; value == null || value.isNull(); retry++) {
             if (retry > 5 && lastSeen.seq > 0) {
-                throw new StorageException("OBS answered that the slot " + slot + " is empty although it held "
-                        + lastSeen.entries.size() + " configs; not writing over it now", true);
+                // OBS 5.1 breaks its persistent-data file when two clients write at once; until someone writes
+                // again every read answers null, and the slot is lost. Rebuild it from this client's last copy:
+                // the next write puts it back (other clients put back what they wrote since).
+                if (!rebuilding) {
+                    LOG.warn("OBS could not read its persistent data (it loses it when two clients write at once);"
+                            + " rebuilding slot {} from this client's last copy ({} configs)", slot, lastSeen.entries.size());
+                }
+                rebuilding = true;
+                return lastSeen;
             }
             if (retry > 3 && lastSeen.seq == 0) {
                 break; // never written
@@ -227,6 +236,7 @@ public final class ObsStore implements StorageTier {
         }
         ObsSlot s = ObsSlot.parse(value);
         lastSeen = s;
+        rebuilding = false;
         return s;
     }
 
@@ -274,7 +284,7 @@ public final class ObsStore implements StorageTier {
                 }
                 toWrite.add(d);
             }
-            if (toWrite.isEmpty()) {
+            if (toWrite.isEmpty() && !rebuilding) {
                 return base;
             }
             ObsSlot next = base.with(toWrite, client, UUID.randomUUID().toString().replace("-", ""));
@@ -306,6 +316,7 @@ public final class ObsStore implements StorageTier {
             }
             if (after != null && after.seq >= next.seq && lostWrites(after).isEmpty()) {
                 lastSeen = after;
+                rebuilding = false;
                 announce(socket, next);
                 return after;
             }
@@ -348,7 +359,7 @@ public final class ObsStore implements StorageTier {
         try {
             socket.request("BroadcastCustomEvent", data);
         } catch (StorageException e) {
-            LOG.debug("OBS tier: announcing a write failed ({}); other clients see it on their next read", e.getMessage());
+            LOG.warn("OBS tier: announcing a write failed ({}); other clients see it at their next sync", e.getMessage());
         }
     }
 
