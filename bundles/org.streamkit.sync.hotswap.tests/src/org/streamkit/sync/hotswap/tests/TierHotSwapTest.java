@@ -51,6 +51,7 @@ import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.api.TierStatus;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
+import org.streamkit.sync.testing.ObsStudio;
 import org.streamkit.sync.testing.Services;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -60,14 +61,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * configs are being written through the {@link SyncCoordinator} service: each tier bundle is stopped,
  * started, uninstalled, installed again from its location, and updated to a newer version (its own jar
  * republished with a higher {@code Bundle-Version}) followed by a refresh. The cloud tier talks to the
- * local Streamkit API server on 127.0.0.1.
+ * local Streamkit API server on 127.0.0.1, the OBS tier to a real OBS Studio (headless, in its own network
+ * namespace, bridged to 127.0.0.1).
  * <p>
  * Throughout, the coordinator keeps acknowledging puts, and a put that fails says why with a
  * {@link StorageException}. Afterwards every acknowledged write reads back with its latest value, the tier
  * that came back holds every config again (the coordinator's rejoin backfill for local tiers, its outbox
- * for the cloud), and each tier that was gone left nothing behind: its threads ended, the Xodus store's
- * lock and files were released, the backup folder has no open files, and no connection to the server is
- * left open.
+ * for the remote ones), and each tier that was gone left nothing behind: its threads ended, the Xodus
+ * store's lock and files were released, the backup folder has no open files, and no connection to the
+ * server or to OBS is left open.
  */
 @TestInstance(Lifecycle.PER_CLASS)
 class TierHotSwapTest {
@@ -76,7 +78,9 @@ class TierHotSwapTest {
     /** Where the cloud tier reads its sign-in (see the README, "The cloud tier"). */
     private static final String TOKENS_NODE = "org.streamkit.sync/cloud";
     private static final String COORDINATOR_PID = "org.streamkit.sync.coordinator";
-    private static final List<String> TIERS = List.of("memory", "xodus", "file", "cloud");
+    private static final List<String> TIERS = List.of("memory", "xodus", "file", "cloud", "obs");
+    /** Where the OBS tier reads its WebSocket password (see the README, "The OBS tier"). */
+    private static final String OBS_NODE = "org.streamkit.sync/obs";
     /**
      * How long the Xodus tier waits before it tries to open its store again. A call through an old
      * reference could only reopen the store after that long, so the tier must have been up for longer when
@@ -87,6 +91,8 @@ class TierHotSwapTest {
     private BundleContext context;
     private Path work;
     private StreamkitServer server;
+    /** A real OBS Studio for the OBS tier, headless in its own network namespace, bridged to 127.0.0.1. */
+    private ObsStudio obs;
     private ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> configAdmin;
     private final List<Configuration> configurations = new ArrayList<>();
     private SyncCoordinator coordinator;
@@ -113,6 +119,11 @@ class TierHotSwapTest {
         // and the token, of this run's own server, is removed again at the end.
         tokens.put("accessToken", server.mintToken("streamer", Duration.ofHours(1)), false);
         tokens.flush();
+        String obsPassword = "pw-" + java.util.UUID.randomUUID();
+        obs = new ObsStudio(ObsStudio.home("hotswap-obs"), obsPassword).start();
+        ISecurePreferences obsSecrets = SecurePreferencesFactory.getDefault().node(OBS_NODE);
+        obsSecrets.put("password", obsPassword, false);
+        obsSecrets.flush();
 
         xodusStore = work.resolve("xodus");
         backupFolder = work.resolve("backup");
@@ -127,11 +138,14 @@ class TierHotSwapTest {
         configure(admin, "org.streamkit.sync.tier.file", Map.of("directory", backupFolder.toString()));
         configure(admin, "org.streamkit.sync.tier.cloud", Map.of("url", server.uri().toString(),
                 "connectTimeoutMs", 2000L, "responseTimeoutMs", 5000L));
+        configure(admin, "org.streamkit.sync.tier.obs", Map.of("host", "127.0.0.1", "port", obs.port(),
+                "slot", "streamkit_hotswap", "reconnectMaxMs", 500L));
 
         coordinator = Services.await(getClass(), SyncCoordinator.class, "(directory=" + escape(coordinatorState.toString()) + ")");
         awaitJoined("xodus", "(directory=" + escape(xodusStore.toString()) + ")");
         awaitJoined("file", "(directory=" + escape(backupFolder.toString()) + ")");
         awaitJoined("cloud", "(url=" + escape(server.uri().toString()) + ")");
+        awaitJoined("obs", "(port=" + obs.port() + ")");
         awaitJoined("memory", null);
         setUpAt = System.nanoTime();
         assertTrue(Files.exists(xodusStore.resolve("xd.lck")), "the Xodus tier opened its store in " + xodusStore);
@@ -162,6 +176,10 @@ class TierHotSwapTest {
         if (server != null) {
             server.close();
         }
+        if (obs != null) {
+            obs.close();
+        }
+        SecurePreferencesFactory.getDefault().node(OBS_NODE).removeNode();
         if (configAdmin != null) {
             configAdmin.close();
         }
@@ -171,7 +189,7 @@ class TierHotSwapTest {
     }
 
     @ParameterizedTest(name = "the {0} tier bundle")
-    @ValueSource(strings = { "memory", "file", "cloud", "xodus" })
+    @ValueSource(strings = { "memory", "file", "cloud", "obs", "xodus" })
     void tierBundleSwappedWhileConfigsAreWrittenLosesNothingAndLeavesNothingBehind(String tier) throws Exception {
         Bundle bundle = installedAndActive(tier);
         Version original = bundle.getVersion();
@@ -235,7 +253,7 @@ class TierHotSwapTest {
             byte[] jar = Bundles.withVersion(bundle, newer);
             long serviceBefore = serviceId(tierReference(tier));
             Set<Thread> ofTheOldRevision = Leaks.startedSince(withoutTier);
-            Set<String> connectionsBefore = tier.equals("cloud") ? Leaks.connectionsTo(server.port()) : Set.of();
+            Set<String> connectionsBefore = remote(tier) ? Leaks.connectionsTo(remotePort(tier)) : Set.of();
             bundle.update(new ByteArrayInputStream(jar));
             Bundles.refresh(context, bundle);
             assertEquals(newer, bundle.getVersion(), "the bundle runs the newer version");
@@ -244,10 +262,10 @@ class TierHotSwapTest {
             assertTrue(serviceId(updated) > serviceBefore, "the newer version registered a new " + tier + " tier service");
             awaitEnded(ofTheOldRevision, "the threads of the " + tier + " tier's replaced version");
             endedThreads.addAll(names(ofTheOldRevision));
-            if (tier.equals("cloud")) {
-                Wait.until("the replaced cloud tier's connections to close", Wait.LIMIT,
-                        () -> intersection(Leaks.connectionsTo(server.port()), connectionsBefore).isEmpty(),
-                        () -> "still open: " + intersection(Leaks.connectionsTo(server.port()), connectionsBefore));
+            if (remote(tier)) {
+                Wait.until("the replaced " + tier + " tier's connections to close", Wait.LIMIT,
+                        () -> intersection(Leaks.connectionsTo(remotePort(tier)), connectionsBefore).isEmpty(),
+                        () -> "still open: " + intersection(Leaks.connectionsTo(remotePort(tier)), connectionsBefore));
             }
             writer.awaitAcks(10, "after the " + tier + " tier was updated to " + newer);
             awaitHolds(tier, writer, "updated to " + newer);
@@ -270,6 +288,15 @@ class TierHotSwapTest {
     }
 
     // ---------------------------------------------------------------- bundles and the coordinator's chain
+
+    private static boolean remote(String tier) {
+        return tier.equals("cloud") || tier.equals("obs");
+    }
+
+    /** @return the port on 127.0.0.1 a remote tier talks to: the local API server, or the bridge to OBS */
+    private int remotePort(String tier) {
+        return tier.equals("obs") ? obs.port() : server.port();
+    }
 
     private static String symbolicName(String tier) {
         return "org.streamkit.sync.tier." + tier;
@@ -359,6 +386,12 @@ class TierHotSwapTest {
                             () -> !Leaks.connectionsTo(server.port()).isEmpty());
                 }
             }
+            case "obs" -> {
+                if (Leaks.procAvailable()) {
+                    Wait.until("the running OBS tier to keep its WebSocket to OBS open",
+                            () -> !Leaks.connectionsTo(obs.port()).isEmpty());
+                }
+            }
             default -> {
                 // the memory and file tiers hold nothing open between calls
             }
@@ -393,11 +426,11 @@ class TierHotSwapTest {
                 awaitNoOpenFiles(xodusStore, "the " + how + " Xodus tier");
             }
             case "file" -> awaitNoOpenFiles(backupFolder, "the " + how + " file tier");
-            case "cloud" -> {
+            case "cloud", "obs" -> {
                 if (Leaks.procAvailable()) {
-                    Wait.until("the " + how + " cloud tier to close its connections to the server", Wait.LIMIT,
-                            () -> Leaks.connectionsTo(server.port()).isEmpty(),
-                            () -> "open: " + Leaks.connectionsTo(server.port()).size());
+                    Wait.until("the " + how + " " + tier + " tier to close its connections", Wait.LIMIT,
+                            () -> Leaks.connectionsTo(remotePort(tier)).isEmpty(),
+                            () -> "open: " + Leaks.connectionsTo(remotePort(tier)).size());
                 }
             }
             default -> {
@@ -438,7 +471,7 @@ class TierHotSwapTest {
     private void awaitHolds(String tier, Writer writer, String when) {
         // A remote tier gets a config a debounce after its last edit (at most ten debounces while it keeps
         // changing): the writer pauses meanwhile. Local tiers are checked while writing goes on.
-        boolean remote = tier.equals("cloud");
+        boolean remote = remote(tier);
         if (remote) {
             writer.pause();
         }
