@@ -64,6 +64,17 @@ public interface SyncCoordinator {
     /** Drops an outbox entry: that change will not be sent to that tier (the local copy stays). */
     void discard(ConfigKey key, String tier);
 
+    /**
+     * Turns "work offline" on or off. While it is on, the coordinator leaves the remote tiers alone: it
+     * neither sends nor pulls, reads and listings ask only the local tiers, and edits are saved locally and
+     * wait in the outbox (their state is {@link SyncState#OFFLINE}). Turning it off pulls from every remote
+     * tier and delivers what is due. The choice is kept across restarts.
+     */
+    void workOffline(boolean offline);
+
+    /** @return whether "work offline" is on (see {@link #workOffline(boolean)}) */
+    boolean workingOffline();
+
     /** @return conflicts still open (policy "ask"), oldest first */
     List<Conflict> conflicts();
 

@@ -348,6 +348,46 @@ class CoordinatorTest {
     }
 
     @Test
+    void workingOfflineSendsPullsAndReadsNothingRemoteUntilTurnedOff(@TempDir Path state) throws Exception {
+        MemoryStore server = new MemoryStore("server");
+        FakeRemote cloud = new FakeRemote("cloud", server);
+        MemoryStore cache = new MemoryStore("memory");
+        MemoryStore primary = new MemoryStore("xodus");
+        ConfigKey remoteOnly = new ConfigKey("notes", "only-in-the-cloud");
+        try (Device device = new Device(state, timer, Device.settings(), cache, primary, cloud)) {
+            assertFalse(device.coordinator.workingOffline());
+            device.coordinator.workOffline(true);
+            assertTrue(device.coordinator.workingOffline());
+            device.coordinator.put(KEY, body("written offline"));
+            assertEquals(SyncState.OFFLINE, device.coordinator.state(KEY, "cloud"));
+            assertTrue(device.events.contains("text-cyclers/intro cloud OFFLINE"), device.events.toString());
+            assertTrue(device.coordinator.status().offline(), "the status says nothing reaches a remote tier");
+            server.put(doc(remoteOnly, "from the cloud", T0));
+            device.coordinator.syncNow();
+            timer.advance(Duration.ofMinutes(10));
+            assertEquals(List.of(), cloud.accepted(), "nothing is sent while working offline");
+            assertTrue(device.coordinator.get(remoteOnly).isEmpty(), "reads do not ask the remote tier");
+            assertTrue(device.coordinator.list("notes").isEmpty(), "listings do not ask the remote tier");
+            assertEquals(1, device.coordinator.outbox().size(), "the edit waits in the outbox");
+        }
+        // A new coordinator on the same state folder: the framework restarted, and the choice was kept.
+        try (Device device = new Device(state, timer, Device.settings(), cache, primary, cloud)) {
+            assertTrue(device.coordinator.workingOffline(), "work offline survives a restart");
+            timer.advance(Duration.ofMinutes(1));
+            assertEquals(List.of(), cloud.accepted());
+
+            device.coordinator.workOffline(false);
+            assertFalse(device.coordinator.workingOffline());
+            assertEquals(1, cloud.accepted().size(), "turning it off delivers what is due");
+            assertEquals("written offline", server.get(KEY).orElseThrow().body().get("name").asText());
+            assertEquals(SyncState.SYNCED, device.coordinator.state(KEY, "cloud"));
+            assertEquals("from the cloud", primary.get(remoteOnly).orElseThrow().body().get("name").asText(),
+                    "turning it off pulls what changed remotely");
+            assertFalse(device.coordinator.status().offline());
+        }
+    }
+
+    @Test
     void automaticResolutionIsRecordedAndTheLoserKeptInHistory(@TempDir Path state) throws Exception {
         MemoryStore server = new MemoryStore("server");
         FakeRemote cloud = new FakeRemote("cloud", server);

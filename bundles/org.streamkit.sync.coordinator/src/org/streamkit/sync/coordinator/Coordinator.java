@@ -51,6 +51,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <li><b>Pulls</b> read what changed on a remote tier after its stored cursor and merge each config
  * last-write-wins; a config changed on both sides is a conflict, resolved automatically (the loser goes
  * to history) or left open (policy "ask"). Nothing missing from a remote is ever deleted locally.</li>
+ * <li><b>Work offline</b>, when the user turns it on, stops delivery, pulls and remote reads until it is
+ * turned off; the outbox keeps everything meanwhile.</li>
  * </ul>
  */
 public final class Coordinator implements SyncCoordinator, AutoCloseable {
@@ -86,6 +88,8 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     private final AtomicBoolean drainAllRequested = new AtomicBoolean();
     private volatile Tier[] tiers = new Tier[0];
     private volatile boolean closed;
+    /** The user's "work offline": no delivery, no pull, no remote read. */
+    private volatile boolean offline;
     private Instant nextDrain = Instant.MAX;
 
     private boolean ownsStore;
@@ -108,6 +112,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         this.settings = settings;
         this.events = events;
         this.clock = new HybridClock(() -> timer.now().toEpochMilli(), store.lastClock());
+        this.offline = store.workOffline();
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -174,6 +179,9 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         StorageException last = null;
         for (int i = 0; i < chain.length; i++) {
             Tier t = chain[i];
+            if (t.remote() && offline) {
+                continue;
+            }
             Optional<ConfigDocument> found;
             try {
                 found = t.tier().get(key);
@@ -280,6 +288,9 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
      * listing never waits on a failure.
      */
     private void addRemoteOnly(String type, Map<ConfigKey, ConfigDocument> merged) {
+        if (offline) {
+            return;
+        }
         for (Tier t : tiers) {
             if (!t.remote() || !t.available()) {
                 continue;
@@ -369,8 +380,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         writeLocal(document);
         events.changed(document.key(), document.deleted());
         for (String remote : debounces.keySet()) {
-            events.state(document.key(), remote, remote(remote).filter(Tier::available).isPresent() ? SyncState.PENDING
-                    : SyncState.OFFLINE, "");
+            events.state(document.key(), remote, reachable(remote) ? SyncState.PENDING : SyncState.OFFLINE, "");
         }
         debounces.values().stream().min(Comparator.naturalOrder()).ifPresent(d -> scheduleDrain(now.plus(d)));
         return document;
@@ -410,6 +420,11 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         return names;
     }
 
+    /** @return whether writes to this remote tier can go now: it is registered and up, and the user is online */
+    private boolean reachable(String remote) {
+        return !offline && remote(remote).filter(Tier::available).isPresent();
+    }
+
     private Duration debounce(String remote) {
         return remote(remote).map(Tier::debounce).orElse(Duration.ofSeconds(1));
     }
@@ -442,7 +457,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
      * runs at a time; a drain asked for while one runs is not dropped: the running one goes round again.
      */
     void drain(boolean all) {
-        if (closed) {
+        if (closed || offline) {
             return;
         }
         if (all) {
@@ -469,8 +484,8 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         Instant next = Instant.MAX;
         try {
             for (CoordinatorStore.Entry entry : store.outbox()) {
-                if (closed) {
-                    return Instant.MAX;
+                if (closed || offline) {
+                    return Instant.MAX; // turning work offline off drains again
                 }
                 if (entry.failed() || entry.held()) {
                     continue;
@@ -571,7 +586,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 return null;
             }
             LOG.info("Sync {} → {}: failed, will retry: {}", key, tier.name(), e.getMessage());
-            events.state(key, tier.name(), tier.available() ? SyncState.PENDING : SyncState.OFFLINE, e.getMessage());
+            events.state(key, tier.name(), reachable(tier.name()) ? SyncState.PENDING : SyncState.OFFLINE, e.getMessage());
             return retryLater(entry, tier, e.getMessage(), e.retryAfter().orElse(null));
         } catch (RuntimeException e) {
             metrics.error(tier.name(), e.toString());
@@ -632,6 +647,10 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     @Override
     public void syncNow() {
+        if (offline) {
+            LOG.info("Sync skipped: working offline");
+            return;
+        }
         for (Tier t : tiers) {
             if (t.remote()) {
                 pull(t);
@@ -673,6 +692,9 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     /** Reads what changed on a remote tier since its stored cursor and merges it, page by page. */
     void pull(Tier tier) {
+        if (offline) {
+            return;
+        }
         String cursor = store.cursor(tier.name());
         int merged = 0;
         try {
@@ -916,9 +938,9 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                         metrics.lastError(remote)));
             }
         }
-        boolean offline = list.stream().filter(s -> s.kind().equals(StorageTier.KIND_REMOTE))
+        boolean unreachable = offline || list.stream().filter(s -> s.kind().equals(StorageTier.KIND_REMOTE))
                 .noneMatch(s -> s.present() && s.health().available());
-        return new SyncStatus(list, metrics.snapshot(outbox.size()), offline);
+        return new SyncStatus(list, metrics.snapshot(outbox.size()), unreachable);
     }
 
     @Override
@@ -933,7 +955,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         if (entry.get().failed()) {
             return SyncState.FAILED;
         }
-        return remote(tier).filter(Tier::available).isPresent() ? SyncState.PENDING : SyncState.OFFLINE;
+        return reachable(tier) ? SyncState.PENDING : SyncState.OFFLINE;
     }
 
     @Override
@@ -952,6 +974,40 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         store.remove(tier, key);
         events.state(key, tier, SyncState.SYNCED, "Discarded");
         LOG.info("Sync {} → {}: pending write discarded by the user", key, tier);
+    }
+
+    @Override
+    public void workOffline(boolean on) {
+        synchronized (this) {
+            if (offline == on) {
+                return;
+            }
+            store.saveWorkOffline(on);
+            offline = on;
+        }
+        LOG.info(on ? "Working offline: nothing is sent to or pulled from remote tiers until it is turned off"
+                : "Working online again: pulling and delivering");
+        for (CoordinatorStore.Entry e : store.outbox()) {
+            if (!e.held() && !e.failed()) {
+                events.state(e.key(), e.tier(), reachable(e.tier()) ? SyncState.PENDING : SyncState.OFFLINE,
+                        on ? "Working offline" : "");
+            }
+        }
+        if (!on) {
+            background.execute(() -> {
+                for (Tier t : tiers) {
+                    if (t.remote()) {
+                        pull(t);
+                    }
+                }
+                drain(false);
+            });
+        }
+    }
+
+    @Override
+    public boolean workingOffline() {
+        return offline;
     }
 
     @Override

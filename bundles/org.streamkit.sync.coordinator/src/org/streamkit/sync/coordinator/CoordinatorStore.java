@@ -82,6 +82,7 @@ final class CoordinatorStore implements AutoCloseable {
     private static final String REMOTE = "r\0";
     private static final String META_CLOCK = "m\0clock";
     private static final String META_SEQUENCE = "m\0sequence";
+    private static final String META_OFFLINE = "m\0offline";
 
     private final Path directory;
     private final Environment environment;
@@ -170,6 +171,16 @@ final class CoordinatorStore implements AutoCloseable {
     Instant lastClock() {
         JsonNode node = environment.computeInReadonlyTransaction(txn -> read(txn, META_CLOCK));
         return node == null ? null : Instant.parse(node.get("last").asText());
+    }
+
+    /** @return whether the user chose to work offline (false for a new store) */
+    boolean workOffline() {
+        JsonNode node = environment.computeInReadonlyTransaction(txn -> read(txn, META_OFFLINE));
+        return node != null && node.path("on").asBoolean(false);
+    }
+
+    void saveWorkOffline(boolean on) {
+        environment.executeInExclusiveTransaction(txn -> put(txn, META_OFFLINE, ConfigJson.newObject().put("on", on)));
     }
 
     // ---- outbox

@@ -241,6 +241,16 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
     }
 
     @Override
+    public void workOffline(boolean offline) {
+        coordinator.workOffline(offline);
+    }
+
+    @Override
+    public boolean workingOffline() {
+        return coordinator.workingOffline();
+    }
+
+    @Override
     public List<Conflict> conflicts() {
         return coordinator.conflicts();
     }

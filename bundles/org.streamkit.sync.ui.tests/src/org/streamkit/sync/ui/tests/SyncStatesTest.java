@@ -106,4 +106,12 @@ class SyncStatesTest {
         assertEquals(SyncState.SYNCED, resolved.of(A).state(), "a resolved conflict is not open");
         assertTrue(resolved.of(A).remote());
     }
+
+    @Test
+    void workingOfflineEveryWaitingChangeIsOffline() {
+        SyncStatus offline = new SyncStatus(List.of(remote("cloud", true, TierHealth.up())), METRICS, true);
+        SyncStates states = SyncStates.of(offline, List.of(pending(A, "cloud", false, "")), List.of());
+        assertEquals(SyncState.OFFLINE, states.of(A).state(), "nothing goes out while the user works offline");
+        assertEquals(SyncState.SYNCED, states.of(B).state());
+    }
 }

@@ -20,7 +20,8 @@ import org.streamkit.sync.api.TierStatus;
  * and its open conflicts), the way {@link SyncCoordinator#state} judges one config and tier, without a
  * call per config: an open conflict with a tier is {@link SyncState#CONFLICT}; an outbox entry parked as
  * failed is {@link SyncState#FAILED}; another outbox entry is {@link SyncState#PENDING} while its tier is
- * registered and available, else {@link SyncState#OFFLINE}; no entry is {@link SyncState#SYNCED}.
+ * registered and available (and the user does not work offline), else {@link SyncState#OFFLINE}; no entry
+ * is {@link SyncState#SYNCED}.
  */
 public final class SyncStates {
 
@@ -47,7 +48,8 @@ public final class SyncStates {
         for (TierStatus tier : status.tiers()) {
             if (StorageTier.KIND_REMOTE.equals(tier.kind())) {
                 result.remotes.add(tier.name());
-                reachable.put(tier.name(), tier.present() && tier.health().available());
+                // While the user works offline nothing goes out, however reachable the tier is.
+                reachable.put(tier.name(), !status.offline() && tier.present() && tier.health().available());
             }
         }
         for (PendingWrite write : outbox) {
