@@ -22,6 +22,7 @@ import org.streamkit.sync.api.StorageException;
 import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.api.SyncStatus;
 import org.streamkit.sync.api.TierStatus;
+import org.streamkit.sync.api.support.ConfigBackup;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
 
@@ -284,49 +285,25 @@ final class Cli {
 
     private int export(List<String> args) throws UsageException, StorageException, IOException {
         arity(args, 1, 1, "export <file>");
-        SyncCoordinator c = coordinator.get();
-        ObjectNode backup = ConfigJson.newObject();
-        ArrayNode configs = backup.putArray("configs");
-        int n = 0;
-        for (String type : c.types()) {
-            for (ConfigDocument d : c.list(type)) {
-                configs.add(tree(d));
-                n++;
-            }
-        }
+        List<ConfigDocument> documents = ConfigBackup.liveConfigs(coordinator.get());
         Path file = Path.of(args.get(0));
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(temp, ConfigJson.pretty(backup), StandardCharsets.UTF_8);
-        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        err.println("Exported " + n + " configs to " + file);
+        ConfigBackup.write(file, documents);
+        err.println("Exported " + documents.size() + " configs to " + file);
         return OK;
     }
 
     private int importBackup(List<String> args) throws UsageException, StorageException, IOException {
         arity(args, 1, 1, "import <file>");
-        JsonNode backup = ConfigJson.reader().readTree(Files.readAllBytes(Path.of(args.get(0))));
-        JsonNode configs = backup == null ? null : backup.get("configs");
-        if (configs == null || !configs.isArray()) {
-            throw new IllegalStateException(args.get(0) + " is not a Streamkit backup (no \"configs\" list)");
-        }
-        List<ConfigDocument> documents = new ArrayList<>();
-        for (JsonNode node : configs) {
-            documents.add(ConfigJson.reader().forType(ConfigDocument.class).readValue(node)); // all or nothing: parse first
-        }
+        List<ConfigDocument> documents = ConfigBackup.read(Path.of(args.get(0))); // all or nothing: parse first
         SyncCoordinator c = coordinator.get();
         int taken = 0;
         for (ConfigDocument d : documents) {
-            Optional<ConfigDocument> local = c.getIncludingDeleted(d.key());
-            if (local.isEmpty() || d.updatedAt().isAfter(local.get().updatedAt())) {
-                if (d.deleted()) {
-                    c.delete(d.key());
-                } else {
-                    c.put(d.key(), d.body());
-                }
+            if (ConfigBackup.importOne(c, d).taken()) {
                 taken++;
             }
         }
-        err.println("Imported " + taken + " of " + documents.size() + " configs (the others are older than what is here)");
+        err.println("Imported " + taken + " of " + documents.size()
+                + " configs (the others are the same as, or older than, what is here)");
         return OK;
     }
 

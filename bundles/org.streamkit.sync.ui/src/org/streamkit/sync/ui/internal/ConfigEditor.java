@@ -173,6 +173,12 @@ public final class ConfigEditor extends EditorPart {
         if (base != null && !newer.updatedAt().isAfter(base.updatedAt())) {
             return; // the version shown, or an older one: this editor's own save, or an echo of it
         }
+        if (sameContent(base, newer)) {
+            // The version shown, stamped again (a server stamps the writes it takes): nothing to show.
+            base = newer;
+            showHeader();
+            return;
+        }
         String when = TIME.format(newer.updatedAt());
         if (newer.deleted()) {
             form.showInfo(NLS.bind(Messages.Editor_deletedElsewhere, when), List.of(
@@ -187,6 +193,11 @@ public final class ConfigEditor extends EditorPart {
                     new ConfigForm.InfoAction(Messages.Editor_reload, () -> show(newer)),
                     new ConfigForm.InfoAction(Messages.Editor_keepMine, () -> keepMine(newer))));
         }
+    }
+
+    /** @return whether two versions hold the same content, whatever their times */
+    private static boolean sameContent(ConfigDocument a, ConfigDocument b) {
+        return a != null && b != null && a.deleted() == b.deleted() && (a.deleted() || a.sameBody(b));
     }
 
     /** The user keeps this editor's text over a newer version: the next save replaces that version. */
@@ -242,6 +253,9 @@ public final class ConfigEditor extends EditorPart {
         try {
             // The event of a change made elsewhere may still be on its way: look before replacing anything.
             Optional<ConfigDocument> current = coordinator.getIncludingDeleted(key);
+            if (current.isPresent() && sameContent(base, current.get())) {
+                base = current.get();
+            }
             if (current.isPresent() && (base == null || current.get().updatedAt().isAfter(base.updatedAt()))) {
                 changedElsewhere(current.get());
                 return Messages.Editor_notSavedChanged;

@@ -30,6 +30,10 @@ class CommandLineTest {
     }
 
     private static Run streamkit(String stdin, String... args) throws Exception {
+        return streamkitOn(workspace, stdin, args);
+    }
+
+    private static Run streamkitOn(Path workspace, String stdin, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", root.resolve("streamkit").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
@@ -77,6 +81,35 @@ class CommandLineTest {
         Run gone = streamkit(null, "get", "text-cyclers", "intro");
         assertEquals(1, gone.code(), "a missing config is a failure");
         assertTrue(gone.err().contains("no config text-cyclers/intro"), gone.err());
+    }
+
+    @Test
+    void aBackupImportsIntoAnotherWorkspaceOnceAndThenChangesNothing() throws Exception {
+        Path other = Files.createTempDirectory(workspace.getParent(), "cli-other-workspace");
+        Run put = streamkitOn(other, "{\"name\": \"Backed up — ok\"}", "put", "notes", "backed-up", "-");
+        assertEquals(0, put.code(), put.err());
+        Path backup = other.getParent().resolve("other-backup.json");
+        Run export = streamkitOn(other, null, "export", backup.toString());
+        assertEquals(0, export.code(), export.err());
+        assertTrue(export.err().contains("Exported 1 configs"), export.err());
+        assertTrue(Files.readString(backup).startsWith("{\n  \"configs\" : [ {"), Files.readString(backup));
+
+        Path fresh = Files.createTempDirectory(workspace.getParent(), "cli-fresh-workspace");
+        Run imported = streamkitOn(fresh, null, "import", backup.toString());
+        assertEquals(0, imported.code(), imported.err());
+        assertTrue(imported.err().contains("Imported 1 of 1 configs"), imported.err());
+        Run get = streamkitOn(fresh, null, "get", "notes", "backed-up");
+        assertEquals(0, get.code(), get.err());
+        assertTrue(get.out().contains("Backed up — ok"), get.out());
+
+        Run again = streamkitOn(fresh, null, "import", backup.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("Imported 0 of 1 configs"), "the same config is not saved again: " + again.err());
+
+        Files.writeString(backup, "{\"configs\": [{\"type\": \"notes\", \"id\": \"../x\"}]}");
+        Run bad = streamkitOn(fresh, null, "import", backup.toString());
+        assertEquals(1, bad.code(), bad.err());
+        assertTrue(bad.err().contains("config 1 is not valid"), bad.err());
     }
 
     @Test

@@ -179,6 +179,9 @@ class UpdateSiteInstallTest {
                     "tier " + tier + " comes from a bundle of an installed feature, not " + bundle);
             assertTrue(report.getProperty("tier." + tier + ".health") != null, "tier " + tier + " reports its health");
         }));
+        // Started by the core feature's p2.inf: without it, the coordinator and the tiers could not be configured.
+        checks.add(() -> assertEquals("ACTIVE", report.getProperty("bundle.org.apache.felix.configadmin"),
+                "Configuration Admin runs after the install, so the Streamkit settings can be changed"));
         checks.add(() -> assertEquals(SAVED_NAME, report.getProperty("coordinator.readBack"),
                 "a config saved through the coordinator reads back"));
         checks.add(() -> assertEquals("org.streamkit.sync.ui", report.getProperty("view.bundle"),

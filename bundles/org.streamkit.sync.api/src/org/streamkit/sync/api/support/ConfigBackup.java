@@ -1,0 +1,176 @@
+package org.streamkit.sync.api.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.SyncCoordinator;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON backup of configs that {@code streamkit export}/{@code import} and the workbench's Export and
+ * Import wizards read and write: one object, {@code {"configs": [ ... ]}}, each element a whole
+ * {@link ConfigDocument} as {@link ConfigJson} writes it (type, id, times, deleted, body), pretty-printed.
+ * Importing merges by last write wins: a config from the backup is taken only when this side has no
+ * version of it or an older, different one.
+ *
+ * @since 0.1
+ */
+public final class ConfigBackup {
+
+    /** The top-level key of the list of configs. */
+    public static final String CONFIGS = "configs";
+
+    /** What importing one config from a backup does. */
+    public enum Change {
+        /** No version of the config here: the backup's is saved. */
+        NEW,
+        /** The backup's version is newer than the one here and differs: it is saved. */
+        NEWER,
+        /** The version here is as new or newer and differs: the backup's is skipped. */
+        OLDER,
+        /** The version here has the same content: nothing to do. */
+        SAME;
+
+        /** @return whether importing saves the backup's version */
+        public boolean taken() {
+            return this == NEW || this == NEWER;
+        }
+    }
+
+    /**
+     * One config of a backup next to the version here.
+     *
+     * @param incoming the backup's version
+     * @param local    the version here (possibly a tombstone), empty when there is none
+     * @param change   what importing it does
+     */
+    public record Item(ConfigDocument incoming, Optional<ConfigDocument> local, Change change) {
+    }
+
+    private ConfigBackup() {
+    }
+
+    /**
+     * @return every live config the coordinator lists, type by type
+     */
+    public static List<ConfigDocument> liveConfigs(SyncCoordinator coordinator) throws StorageException {
+        List<ConfigDocument> documents = new ArrayList<>();
+        for (String type : coordinator.types()) {
+            documents.addAll(coordinator.list(type));
+        }
+        return documents;
+    }
+
+    /** @return the backup of these configs, as written to a file */
+    public static String toJson(Collection<ConfigDocument> documents) {
+        ObjectNode backup = ConfigJson.newObject();
+        ArrayNode configs = backup.putArray(CONFIGS);
+        for (ConfigDocument document : documents) {
+            configs.add(tree(document));
+        }
+        return ConfigJson.pretty(backup);
+    }
+
+    /** Writes the backup of these configs to a file: whole or not at all (a temporary file, then a rename). */
+    public static void write(Path file, Collection<ConfigDocument> documents) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, toJson(documents), StandardCharsets.UTF_8);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Reads a backup file. Every config in it is parsed and checked before any is returned (all or nothing).
+     *
+     * @throws IOException when the file cannot be read, is not JSON, is not a Streamkit backup, or holds a
+     *                     config that is not valid; the message names the file
+     */
+    public static List<ConfigDocument> read(Path file) throws IOException {
+        JsonNode backup;
+        try {
+            backup = ConfigJson.reader().readTree(Files.readAllBytes(file));
+        } catch (JacksonException e) {
+            throw new IOException(file + " is not valid JSON: " + reason(e), e);
+        }
+        JsonNode configs = backup == null ? null : backup.get(CONFIGS);
+        if (configs == null || !configs.isArray()) {
+            throw new IOException(file + " is not a Streamkit backup (no \"" + CONFIGS + "\" list)");
+        }
+        List<ConfigDocument> documents = new ArrayList<>();
+        for (JsonNode node : configs) {
+            try {
+                documents.add(ConfigJson.reader().forType(ConfigDocument.class).readValue(node));
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(file + ": config " + (documents.size() + 1) + " is not valid: " + reason(e), e);
+            }
+        }
+        return documents;
+    }
+
+    /** @return what importing this config would do, next to the coordinator's version of it */
+    public static Item compare(SyncCoordinator coordinator, ConfigDocument incoming) throws StorageException {
+        Optional<ConfigDocument> local = coordinator.getIncludingDeleted(incoming.key());
+        return new Item(incoming, local, change(incoming, local));
+    }
+
+    /** @return what importing {@code incoming} does when this side holds {@code local} */
+    public static Change change(ConfigDocument incoming, Optional<ConfigDocument> local) {
+        if (local.isEmpty()) {
+            return Change.NEW;
+        }
+        ConfigDocument here = local.get();
+        if (here.deleted() == incoming.deleted() && (here.deleted() || here.sameBody(incoming))) {
+            return Change.SAME;
+        }
+        return incoming.updatedAt().isAfter(here.updatedAt()) ? Change.NEWER : Change.OLDER;
+    }
+
+    /**
+     * Imports one config, last write wins: compares it with the coordinator's version again (it may have
+     * changed since a preview) and saves it (or deletes, for a tombstone) only when that says so.
+     *
+     * @return what was done; {@link Change#taken()} says whether anything was saved
+     */
+    public static Change importOne(SyncCoordinator coordinator, ConfigDocument incoming) throws StorageException {
+        Change change = compare(coordinator, incoming).change();
+        if (change.taken()) {
+            if (incoming.deleted()) {
+                coordinator.delete(incoming.key());
+            } else {
+                coordinator.put(incoming.key(), incoming.body());
+            }
+        }
+        return change;
+    }
+
+    /** @return the reason of a mapping failure: the config's own check when it refused, else Jackson's words */
+    private static String reason(Throwable e) {
+        Throwable cause = e;
+        while (cause instanceof JsonMappingException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof JacksonException j ? j.getOriginalMessage() : cause.getMessage();
+    }
+
+    private static JsonNode tree(ConfigDocument document) {
+        try {
+            return ConfigJson.reader().readTree(ConfigJson.writer().writeValueAsBytes(document));
+        } catch (IOException e) {
+            throw new IllegalStateException("A config could not be written as JSON", e);
+        }
+    }
+}

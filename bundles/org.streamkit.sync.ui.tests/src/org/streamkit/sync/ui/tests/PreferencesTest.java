@@ -1,0 +1,467 @@
+package org.streamkit.sync.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.streamkit.sync.ui.tests.UiTests.waitUntil;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Platform;
+import org.eclipse.equinox.security.storage.ISecurePreferences;
+import org.eclipse.equinox.security.storage.SecurePreferencesFactory;
+import org.eclipse.jface.preference.PreferenceDialog;
+import org.eclipse.jface.viewers.StructuredSelection;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.Point;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Shell;
+import org.eclipse.ui.IWorkbenchCommandConstants;
+import org.eclipse.ui.PlatformUI;
+import org.eclipse.ui.dialogs.PreferencesUtil;
+import org.eclipse.ui.handlers.IHandlerService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageTier;
+import org.streamkit.sync.api.SyncCoordinator;
+import org.streamkit.sync.api.SyncState;
+import org.streamkit.sync.server.ServerConfig;
+import org.streamkit.sync.server.StreamkitServer;
+import org.streamkit.sync.testing.Services;
+import org.streamkit.sync.ui.internal.ConfigEditor;
+import org.streamkit.sync.ui.internal.ConfigsView;
+import org.streamkit.sync.ui.internal.NewConfigDialog;
+import org.streamkit.sync.ui.internal.SettingsForm;
+import org.streamkit.sync.ui.internal.SettingsStore;
+import org.streamkit.sync.ui.internal.StreamkitPreferencePage;
+
+/**
+ * The Streamkit preference page in a real preference dialog: what it shows, how it checks what is typed,
+ * and that saving applies at once: the settings land in Configuration Admin (the cloud tier appears and
+ * signs in to a local Streamkit API server with the token; the coordinator restarts with its new policy),
+ * the token and the OBS password land in Eclipse Secure Storage, encrypted, and in no file of the
+ * workspace, the configuration area or the home folder. With the cloud set up on the page, a config made
+ * in the Configs view and saved in the editor is stored locally at once, shows pending, then synced once the
+ * local server has it.
+ * <p>
+ * The coordinator runs on a state folder of this test while it runs (set through Configuration Admin
+ * before the page is opened, which also shows that the page keeps the properties it does not show), so
+ * that the remote tiers it meets here are not remembered by the coordinator the other tests use.
+ */
+class PreferencesTest {
+
+    private static final List<String> PIDS = List.of(SettingsStore.COORDINATOR_PID, SettingsStore.CLOUD_PID,
+            SettingsStore.OBS_PID);
+
+    private static StreamkitServer server;
+    private static Path work;
+
+    private final BundleContext context = Services.context(PreferencesTest.class);
+    private ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> admins;
+    private ConfigurationAdmin admin;
+    /** Each PID's properties before the test (null: none), put back after it. */
+    private final Map<String, Dictionary<String, Object>> before = new HashMap<>();
+    private PreferenceDialog dialog;
+
+    @BeforeAll
+    static void startTheServer() throws IOException {
+        work = Path.of(System.getProperty("streamkit.test.output", "target"), "preferences").toAbsolutePath();
+        Files.createDirectories(work);
+        server = StreamkitServer.start(ServerConfig.builder(work.resolve("server")).host("127.0.0.1").port(0).build());
+    }
+
+    @AfterAll
+    static void stopTheServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void runTheCoordinatorOnAStateFolderOfThisTest() throws Exception {
+        admins = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
+        admins.open();
+        admin = admins.waitForService(Services.TIMEOUT.toMillis());
+        assertNotNull(admin, "Configuration Admin runs in the test runtime");
+        for (String pid : PIDS) {
+            Configuration configuration = find(pid);
+            before.put(pid, configuration == null ? null : configuration.getProperties());
+        }
+        Path state = Files.createTempDirectory(work, "coordinator");
+        Configuration coordinator = admin.getConfiguration(SettingsStore.COORDINATOR_PID, "?");
+        coordinator.update(new Hashtable<>(Map.of("directory", state.toString())));
+        Services.await(PreferencesTest.class, SyncCoordinator.class, "(directory=" + escape(state.toString()) + ")");
+    }
+
+    @AfterEach
+    void putEverythingBack() throws Exception {
+        if (dialog != null && dialog.getShell() != null && !dialog.getShell().isDisposed()) {
+            dialog.close();
+        }
+        ISecurePreferences secure = SecurePreferencesFactory.getDefault();
+        secure.node(SettingsStore.CLOUD_NODE).removeNode();
+        secure.node(SettingsStore.OBS_NODE).removeNode();
+        secure.flush();
+        // The cloud tier first, then the coordinator it was a remote of.
+        for (String pid : List.of(SettingsStore.CLOUD_PID, SettingsStore.OBS_PID, SettingsStore.COORDINATOR_PID)) {
+            Configuration configuration = find(pid);
+            Dictionary<String, Object> properties = before.get(pid);
+            if (properties == null && configuration != null) {
+                configuration.delete();
+            } else if (properties != null) {
+                admin.getConfiguration(pid, "?").update(properties);
+            }
+            if (pid.equals(SettingsStore.CLOUD_PID)) {
+                waitUntil(() -> tierReference("cloud") == null, "the cloud tier is gone again");
+            }
+        }
+        // Configuration Admin reports changes asynchronously: the next test's configuration must not
+        // arrive before this one is handled. Without a configuration, the state folder is the default ("").
+        waitUntil(() -> coordinatorReferences().stream().anyMatch(r -> "".equals(r.getProperty("directory"))),
+                "the coordinator runs on its own state folder again");
+        admins.close();
+    }
+
+    @Test
+    void thePageChecksWhatIsTypedAndSavesTheTokenInSecureStorageOnlyAndTheRestInConfigurationAdmin()
+            throws Exception {
+        StreamkitPreferencePage page = open();
+        SettingsForm form = page.form();
+
+        // Nothing configured yet: the components' defaults.
+        assertEquals("", form.cloudUrl().getText());
+        assertEquals("127.0.0.1", form.obsHost().getText());
+        assertEquals("4455", form.obsPort().getText());
+        assertEquals("1000", form.cloudDebounce().getText());
+        assertEquals("2000", form.obsDebounce().getText());
+        assertEquals("20", form.historyDepth().getText());
+        assertEquals("5", form.periodicSync().getText());
+        assertTrue(page.isValid());
+        assertTrue((form.cloudToken().getStyle() & SWT.PASSWORD) != 0, "the token is masked");
+        assertTrue((form.obsPassword().getStyle() & SWT.PASSWORD) != 0, "the OBS password is masked");
+
+        // What cannot be used is refused with a reason, and the dialog cannot be closed with it.
+        form.cloudUrl().setText("http://api.example.com");
+        assertFalse(page.isValid());
+        assertTrue(page.getErrorMessage().contains("unencrypted"), page.getErrorMessage());
+        assertFalse(okButton().isEnabled(), "OK is disabled while a field cannot be used");
+        form.cloudUrl().setText("ftp://api.example.com");
+        assertTrue(page.getErrorMessage().contains("https://"), page.getErrorMessage());
+        form.cloudUrl().setText("https://api.example.com/v1");
+        assertNull(page.getErrorMessage());
+        assertTrue(page.getMessage().contains("No sign-in token"), "a URL without a token is a warning: " + page.getMessage());
+        form.obsPort().setText("70000");
+        assertEquals("OBS port: '70000' is not a port number (1\u201365535)", page.getErrorMessage());
+        form.obsPort().setText("0");
+        assertFalse(page.isValid());
+        form.obsPort().setText("4460");
+        form.historyDepth().setText("0");
+        assertEquals("History depth: a whole number from 1 to 1000", page.getErrorMessage());
+        form.historyDepth().setText("7");
+        form.cloudToken().setText("two words");
+        assertTrue(page.getErrorMessage().startsWith("Sign-in token: "), page.getErrorMessage());
+
+        // Usable settings: a cloud on this machine (plain http is fine to loopback), a fresh token.
+        String token = server.mintToken("prefs-streamer", Duration.ofHours(1));
+        String obsPassword = "obs-secret-" + System.nanoTime();
+        form.cloudUrl().setText(server.uri().toString());
+        form.cloudToken().setText(token);
+        form.cloudDebounce().setText("300");
+        form.obsPassword().setText(obsPassword);
+        form.obsDebounce().setText("2500");
+        form.periodicSync().setText("9");
+        assertTrue(page.isValid(), String.valueOf(page.getErrorMessage()));
+        assertTrue(okButton().isEnabled());
+        Path shot = UiTests.screenshot(dialog.getShell(), "preferences.png");
+        assertTrue(Files.size(shot) > 1000, "a screenshot was written: " + shot);
+
+        press(okButton());
+        waitUntil(() -> page.saveResult() != null, "the settings are saved");
+        assertTrue(page.saveResult().getSeverity() <= IStatus.INFO, page.saveResult().getMessage());
+
+        // Secure Storage holds the secrets, encrypted with the test runtime's password file (no prompt).
+        ISecurePreferences cloudNode = SecurePreferencesFactory.getDefault().node(SettingsStore.CLOUD_NODE);
+        assertEquals(token, cloudNode.get(SettingsStore.ACCESS_TOKEN, null));
+        assertTrue(cloudNode.isEncrypted(SettingsStore.ACCESS_TOKEN), "the token is stored encrypted");
+        ISecurePreferences obsNode = SecurePreferencesFactory.getDefault().node(SettingsStore.OBS_NODE);
+        assertEquals(obsPassword, obsNode.get(SettingsStore.OBS_PASSWORD, null));
+        assertTrue(obsNode.isEncrypted(SettingsStore.OBS_PASSWORD));
+
+        // Configuration Admin holds the rest; the coordinator keeps the property the page does not show.
+        Dictionary<String, Object> cloud = find(SettingsStore.CLOUD_PID).getProperties();
+        assertEquals(server.uri().toString(), cloud.get("url"));
+        assertEquals(300L, ((Number) cloud.get(StorageTier.DEBOUNCE_MS)).longValue());
+        Dictionary<String, Object> obs = find(SettingsStore.OBS_PID).getProperties();
+        assertEquals(4460, ((Number) obs.get("port")).intValue());
+        assertEquals(2500L, ((Number) obs.get(StorageTier.DEBOUNCE_MS)).longValue());
+        assertNull(obs.get("host"), "a value left at its default is not written");
+        Dictionary<String, Object> sync = find(SettingsStore.COORDINATOR_PID).getProperties();
+        assertNull(sync.get("conflictPolicy"), "the policy stays at its default, so it is not written");
+        assertEquals(7, ((Number) sync.get("historyDepth")).intValue());
+        assertEquals(9, ((Number) sync.get("periodicSyncMinutes")).intValue());
+        assertNotNull(sync.get("directory"), "the page keeps the properties it does not show");
+
+        // Applied without a restart: the cloud tier appears with its URL and debounce, the coordinator
+        // restarts with its new settings, and the cloud tier signs in with the token from Secure Storage.
+        waitUntil(() -> tierReference("cloud") != null, "the cloud tier is registered");
+        assertEquals(300L, ((Number) tierReference("cloud").getProperty(StorageTier.DEBOUNCE_MS)).longValue());
+        SyncCoordinator coordinator = Services.await(PreferencesTest.class, SyncCoordinator.class,
+                "(&(historyDepth=7)(periodicSyncMinutes=9))");
+        waitUntil(() -> coordinator.status().tiers().stream().anyMatch(t -> t.name().equals("cloud") && t.present()),
+                "the coordinator uses the cloud tier");
+        ConfigKey key = new ConfigKey("notes", "prefs-signed-in-" + System.nanoTime());
+        coordinator.put(key, ConfigJson.newObject().put("name", "Sent with the saved token"));
+        coordinator.syncNow();
+        waitUntil(() -> coordinator.state(key, "cloud") == SyncState.SYNCED,
+                "the config reaches the server, which accepts only a valid token");
+        coordinator.delete(key);
+        coordinator.syncNow();
+        waitUntil(() -> coordinator.state(key, "cloud") == SyncState.SYNCED, "the deletion reaches the server");
+
+        // No file holds a secret in clear: not the workspace, the configuration area (where Configuration
+        // Admin keeps its files), the home folder, nor the Secure Storage file itself.
+        Path instance = location(Platform.getInstanceLocation().getURL());
+        Path configuration = location(Platform.getConfigurationLocation().getURL());
+        Path home = Path.of(System.getProperty("user.home"));
+        Path keyring = Path.of(System.getProperty("streamkit.test.output", "target"), "secure_storage");
+        assertTrue(Files.isRegularFile(keyring), "the test runtime's Secure Storage is under target/: " + keyring);
+        assertTrue(home.startsWith(Path.of(System.getProperty("streamkit.test.output", "target")).toAbsolutePath()),
+                "the test runtime's home folder is under target/: " + home);
+        List<Path> scanned = new ArrayList<>();
+        for (Path root : List.of(instance, configuration, home, keyring)) {
+            for (Path file : files(root)) {
+                scanned.add(file);
+                String content = read(file);
+                assertFalse(content.contains(token), "the token is in " + file);
+                assertFalse(content.contains(obsPassword), "the OBS password is in " + file);
+            }
+        }
+        assertTrue(scanned.stream().anyMatch(f -> contains(f, server.uri().toString())),
+                "the scan reads the files where Configuration Admin keeps the cloud URL (" + scanned.size() + " files)");
+
+        // Opened again, the page shows what is saved.
+        dialog.close();
+        StreamkitPreferencePage again = open();
+        assertEquals(server.uri().toString(), again.form().cloudUrl().getText());
+        assertEquals(token, again.form().cloudToken().getText());
+        assertEquals("4460", again.form().obsPort().getText());
+        assertEquals("7", again.form().historyDepth().getText());
+
+        // An empty URL and token turn the cloud tier off and remove the token; the policy becomes "ask".
+        again.form().cloudUrl().setText("");
+        again.form().cloudToken().setText("");
+        again.form().selectAsk(true);
+        press(okButton());
+        waitUntil(() -> again.saveResult() != null, "the settings are saved again");
+        assertEquals("ask", find(SettingsStore.COORDINATOR_PID).getProperties().get("conflictPolicy"));
+        Services.await(PreferencesTest.class, SyncCoordinator.class, "(conflictPolicy=ask)");
+        assertNull(find(SettingsStore.CLOUD_PID), "no cloud configuration is left");
+        waitUntil(() -> tierReference("cloud") == null, "the cloud tier is gone");
+        assertNull(SecurePreferencesFactory.getDefault().node(SettingsStore.CLOUD_NODE).get(SettingsStore.ACCESS_TOKEN, null));
+        assertEquals(4460, ((Number) find(SettingsStore.OBS_PID).getProperties().get("port")).intValue(),
+                "what was not changed stays");
+
+        // A URL set again brings the cloud tier back.
+        StreamkitPreferencePage third = open();
+        third.form().cloudUrl().setText(server.uri().toString());
+        press(okButton());
+        waitUntil(() -> third.saveResult() != null, "the settings are saved a third time");
+        waitUntil(() -> tierReference("cloud") != null, "the cloud tier is registered again");
+    }
+
+    @Test
+    void changingOnlyTheObsPortWritesOnlyTheObsConfiguration() throws Exception {
+        long coordinatorChanges = find(SettingsStore.COORDINATOR_PID).getChangeCount();
+        StreamkitPreferencePage page = open();
+        page.form().obsPort().setText("4461");
+        press(okButton());
+        waitUntil(() -> page.saveResult() != null, "the settings are saved");
+        assertEquals("Saved: " + SettingsStore.OBS_PID, page.saveResult().getMessage());
+        assertEquals(4461, ((Number) find(SettingsStore.OBS_PID).getProperties().get("port")).intValue());
+        assertEquals(coordinatorChanges, find(SettingsStore.COORDINATOR_PID).getChangeCount(),
+                "the coordinator keeps running: its settings did not change");
+        assertNull(find(SettingsStore.CLOUD_PID), "no cloud configuration is made without a URL");
+    }
+
+    @Test
+    void aConfigMadeInTheWorkbenchIsStoredAndGoesFromPendingToSyncedOnTheLocalServer() throws Exception {
+        // The cloud is set up as a user does it: on the preference page, with a debounce long enough to watch.
+        StreamkitPreferencePage page = open();
+        page.form().cloudUrl().setText(server.uri().toString());
+        page.form().cloudToken().setText(server.mintToken("view-streamer", Duration.ofHours(1)));
+        page.form().cloudDebounce().setText("1500");
+        press(okButton());
+        waitUntil(() -> page.saveResult() != null, "the settings are saved");
+        assertTrue(page.saveResult().getSeverity() <= IStatus.INFO, page.saveResult().getMessage());
+        SyncCoordinator coordinator = Services.await(PreferencesTest.class, SyncCoordinator.class, null);
+        waitUntil(() -> coordinator.status().tiers().stream().anyMatch(t -> t.name().equals("cloud") && t.present()),
+                "the coordinator uses the cloud tier");
+
+        // New in the Configs view: the editor opens on it; the JSON is edited and saved with Ctrl+S.
+        ConfigsView view = UiTests.configsView();
+        view.tree().viewer().setSelection(StructuredSelection.EMPTY);
+        String id = "view-to-server-" + Long.toString(System.nanoTime(), 36);
+        ConfigKey key = new ConfigKey("text-cyclers", id);
+        AtomicBoolean driven = UiTests.whenOpens(NewConfigDialog.class, dialog -> {
+            dialog.typeField().setText(key.type());
+            dialog.idField().setText(key.id());
+            dialog.nameField().setText("Raid reminders");
+            dialog.okButton().notifyListeners(SWT.Selection, new Event());
+        });
+        view.action(ConfigsView.ACTION_NEW).run();
+        assertTrue(driven.get(), "the New dialog opened");
+        waitUntil(() -> UiTests.page().getActiveEditor() instanceof ConfigEditor e && e.key().equals(key) && e.loaded(),
+                "the new config opens in the editor");
+        ConfigEditor editor = (ConfigEditor) UiTests.page().getActiveEditor();
+        editor.form().textWidget().setText("{\n  \"name\": \"Raid reminders\",\n  \"lines\": [\"Raid at 22:00 — café\"],\n"
+                + "  \"intervalMs\": 6000\n}\n");
+        assertTrue(editor.isDirty());
+        // Meanwhile the new config reaches the server, which stamps it anew: the same content is not a
+        // change made elsewhere, so the editor neither asks nor refuses the save.
+        waitUntil(() -> coordinator.state(key, "cloud") == SyncState.SYNCED, "the new config reaches the server");
+        UiTests.settle(300);
+        assertEquals("", editor.form().infoText(), "nothing to resolve");
+        editor.getSite().getService(IHandlerService.class).executeCommand(IWorkbenchCommandConstants.FILE_SAVE, null);
+        assertFalse(editor.isDirty(), "saved by the Save command");
+
+        // Stored at once in the primary local store; pending for the cloud while its debounce runs.
+        StorageTier xodus = Services.tier(PreferencesTest.class, "xodus");
+        assertEquals(6000, xodus.get(key).orElseThrow().body().get("intervalMs").asInt());
+        waitUntil(() -> rowState(view, key) == SyncState.PENDING, "the config shows pending");
+        assertEquals(SyncState.PENDING, coordinator.state(key, "cloud"));
+        // Then synced: the debounced write reaches the local server, and the view follows the state event.
+        waitUntil(() -> rowState(view, key) == SyncState.SYNCED, "the config shows synced");
+        StorageTier cloud = Services.tier(PreferencesTest.class, "cloud");
+        assertEquals("Raid at 22:00 — café", cloud.get(key).orElseThrow().body().get("lines").get(0).asText(),
+                "the server holds the saved version");
+        UiTests.page().closeAllEditors(false);
+        coordinator.delete(key);
+        coordinator.syncNow();
+        waitUntil(() -> coordinator.state(key, "cloud") == SyncState.SYNCED, "the deletion reaches the server");
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private static SyncState rowState(ConfigsView view, ConfigKey key) {
+        return view.rows().stream().filter(r -> r.key().equals(key)).findFirst().map(r -> r.sync().state()).orElse(null);
+    }
+
+
+    private StreamkitPreferencePage open() throws InterruptedException {
+        Shell workbench = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getShell();
+        dialog = PreferencesUtil.createPreferenceDialogOn(workbench, StreamkitPreferencePage.ID,
+                new String[] { StreamkitPreferencePage.ID }, null);
+        assertNotNull(dialog, "the page is registered");
+        dialog.setBlockOnOpen(false);
+        dialog.open();
+        Shell shell = dialog.getShell();
+        Point size = shell.computeSize(SWT.DEFAULT, SWT.DEFAULT);
+        shell.setBounds(40, 40, Math.max(size.x, 900), Math.max(size.y, 700));
+        StreamkitPreferencePage page = (StreamkitPreferencePage) dialog.getSelectedPage();
+        assertNotNull(page);
+        waitUntil(page::loaded, "the page shows the settings");
+        return page;
+    }
+
+    private Button okButton() {
+        Button ok = dialog.getShell().getDefaultButton();
+        assertNotNull(ok, "the dialog has a default button (Apply and Close)");
+        return ok;
+    }
+
+    private static void press(Button button) {
+        assertTrue(button.isEnabled(), button.getText() + " is enabled");
+        button.notifyListeners(SWT.Selection, new Event());
+    }
+
+    private Configuration find(String pid) throws IOException, InvalidSyntaxException {
+        Configuration[] found = admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
+        return found == null ? null : found[0];
+    }
+
+    private ServiceReference<StorageTier> tierReference(String name) {
+        try {
+            return context.getServiceReferences(StorageTier.class, "(" + StorageTier.TIER_NAME + "=" + name + ")")
+                    .stream().findFirst().orElse(null);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private List<ServiceReference<?>> coordinatorReferences() {
+        try {
+            ServiceReference<?>[] found = context.getAllServiceReferences(SyncCoordinator.class.getName(), null);
+            return found == null ? List.of() : List.of(found);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Path location(java.net.URL url) {
+        return new File(url.getFile()).toPath().toAbsolutePath();
+    }
+
+    private static List<Path> files(Path root) throws IOException {
+        if (Files.isRegularFile(root)) {
+            return List.of(root);
+        }
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(Files::isRegularFile).filter(f -> {
+                try {
+                    return Files.size(f) < 256L * 1024 * 1024;
+                } catch (IOException e) {
+                    return false; // gone while walking
+                }
+            }).toList();
+        }
+    }
+
+    private static boolean contains(Path file, String text) {
+        return read(file).contains(text);
+    }
+
+    /** @return a file's bytes as text, or nothing when it went away while the folder was walked */
+    private static String read(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("*", "\\*");
+    }
+}
