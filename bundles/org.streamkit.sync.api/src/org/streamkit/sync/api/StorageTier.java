@@ -25,7 +25,7 @@ import java.util.Set;
  * expected failure) and reports why in {@link #health()}.</li>
  * </ul>
  * Service properties: {@link #RANKING}, {@link #TIER_NAME}, {@link #TIER_KIND} and, for remote tiers,
- * {@link #DEBOUNCE_MS}.
+ * {@link #DEBOUNCE_MS} and {@link #ENABLED}.
  *
  * @since 0.1
  */
@@ -39,6 +39,11 @@ public interface StorageTier {
     String TIER_KIND = "streamkit.tier.kind";
     /** Service property of remote tiers: how long the coordinator debounces writes to it ({@code Long}, ms). */
     String DEBOUNCE_MS = "streamkit.tier.debounce.ms";
+    /**
+     * Service property of remote tiers ({@code Boolean}, or its text; true when absent): false when the user
+     * turned the tier off. The coordinator leaves such a tier out and drops the writes that waited for it.
+     */
+    String ENABLED = "streamkit.tier.enabled";
 
     /** {@link #TIER_KIND} of a tier on this machine, written synchronously by the coordinator. */
     String KIND_LOCAL = "local";

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -14,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
@@ -46,6 +50,38 @@ class CoordinatorServiceTest {
             Optional<ConfigDocument> copy = Services.tier(CoordinatorServiceTest.class, tier).get(key);
             assertEquals(saved, copy.orElseThrow(() -> new AssertionError("missing in " + tier)));
         }
+    }
+
+    @Test
+    void aRemoteTierRegisteredTurnedOffIsLeftOutUntilItIsRegisteredTurnedOn() throws Exception {
+        SyncCoordinator coordinator = coordinator();
+        String name = "switched-" + UUID.randomUUID().toString().substring(0, 8);
+        FakeRemote remote = new FakeRemote(name, new org.streamkit.sync.tier.memory.MemoryStore(name));
+        BundleContext context = FrameworkUtil.getBundle(CoordinatorServiceTest.class).getBundleContext();
+        Hashtable<String, Object> properties = new Hashtable<>(Map.of(StorageTier.TIER_NAME, name,
+                StorageTier.TIER_KIND, StorageTier.KIND_REMOTE, StorageTier.RANKING, 50, StorageTier.ENABLED, "false"));
+        ServiceRegistration<StorageTier> off = context.registerService(StorageTier.class, remote, properties);
+        try {
+            ConfigKey key = new ConfigKey("notes", "while-off-" + UUID.randomUUID());
+            coordinator.put(key, ConfigJson.newObject().put("name", "made while the remote is off"));
+            assertTrue(coordinator.status().tiers().stream().noneMatch(t -> t.name().equals(name)), "left out");
+            assertTrue(coordinator.outbox().stream().noneMatch(w -> w.tier().equals(name)), "nothing waits for it");
+        } finally {
+            off.unregister();
+        }
+        properties.put(StorageTier.ENABLED, Boolean.TRUE);
+        ServiceRegistration<StorageTier> on = context.registerService(StorageTier.class, remote, properties);
+        try {
+            waitUntil(() -> coordinator.status().tiers().stream().anyMatch(t -> t.name().equals(name) && t.present()));
+            // Read from the beginning, it is sent the configs made while it was off (and all the others).
+            waitUntil(() -> remote.accepted().stream().anyMatch(d -> d.key().id().startsWith("while-off-")));
+        } finally {
+            on.unregister();
+            // Unregistered, it would stay known and keep writes for it; registered turned off, it is forgotten.
+            properties.put(StorageTier.ENABLED, Boolean.FALSE);
+            context.registerService(StorageTier.class, remote, properties).unregister();
+        }
+        assertTrue(coordinator.status().tiers().stream().noneMatch(t -> t.name().equals(name)), "forgotten again");
     }
 
     @Test

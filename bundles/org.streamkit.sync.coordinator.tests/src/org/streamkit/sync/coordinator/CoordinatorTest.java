@@ -91,6 +91,67 @@ class CoordinatorTest {
     }
 
     @Test
+    void aRemoteAddedAfterConfigsWereMadeHereIsSentEveryLiveConfigItLacks(@TempDir Path state) throws Exception {
+        MemoryStore server = new MemoryStore("server");
+        ConfigKey onServer = new ConfigKey("notes", "from-the-server");
+        server.put(doc(onServer, "Made on another device", T0.minusSeconds(60)));
+        FakeRemote cloud = new FakeRemote("cloud", server);
+        ConfigKey deleted = new ConfigKey("notes", "deleted-here");
+        try (Device device = new Device(state, timer, Device.settings())) {
+            ConfigDocument intro = device.coordinator.put(KEY, body("Made before the cloud was set up"));
+            ConfigDocument swap = device.coordinator.put(new ConfigKey("swaps", "cam"), body("Camera"));
+            device.coordinator.put(deleted, body("Gone"));
+            device.coordinator.delete(deleted);
+            assertEquals(0, device.coordinator.outbox().size(), "no remote yet: nothing waits");
+
+            // The first pull reads the remote whole: what it holds comes here, what it lacks goes there.
+            device.coordinator.addTier(cloud.asTier(100, Duration.ofSeconds(1)));
+            assertEquals("Made on another device", device.coordinator.get(onServer).orElseThrow().body().get("name").asText());
+            assertEquals(SyncState.PENDING, device.coordinator.state(KEY, "cloud"));
+            timer.advance(Duration.ofMillis(1));
+            assertEquals(Map.of(KEY, intro, swap.key(), swap),
+                    cloud.accepted().stream().collect(Collectors.toMap(ConfigDocument::key, d -> d)),
+                    "the live configs made here reach the remote once; a config deleted before it knew it does not");
+            assertTrue(server.get(deleted).isEmpty());
+            assertEquals(0, device.coordinator.outbox().size());
+
+            // A later pull goes on from its cursor and sends nothing again.
+            device.coordinator.syncNow();
+            timer.advance(Duration.ofSeconds(2));
+            assertEquals(2, cloud.accepted().size());
+        }
+    }
+
+    @Test
+    void aRemoteTurnedOffIsForgottenWithItsWaitingWritesAndCatchesUpWhenTurnedOnAgain(@TempDir Path state)
+            throws Exception {
+        FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
+        try (Device device = new Device(state, timer, Device.settings(), cloud)) {
+            Coordinator.Tier tier = device.coordinator.tiers().stream().filter(t -> t.name().equals("cloud")).findFirst()
+                    .orElseThrow();
+            device.coordinator.put(KEY, body("v1"));
+            assertEquals(SyncState.PENDING, device.coordinator.state(KEY, "cloud"));
+
+            // Turned off (the tier registers again, disabled): out of the chain, nothing waits for it.
+            device.coordinator.removeTier(tier.tier());
+            device.coordinator.turnedOff("cloud");
+            assertEquals(List.of(), device.coordinator.outbox());
+            assertEquals(SyncState.SYNCED, device.coordinator.state(KEY, "cloud"));
+            assertTrue(device.coordinator.status().tiers().stream().noneMatch(t -> t.name().equals("cloud")),
+                    "a tier turned off is not shown as missing");
+            ConfigDocument v2 = device.coordinator.put(KEY, body("v2, made while the cloud is off"));
+            assertEquals(List.of(), device.coordinator.outbox(), "writes made while it is off do not wait for it");
+            timer.advance(Duration.ofSeconds(5));
+            assertEquals(List.of(), cloud.accepted());
+
+            // Turned on again: read from the beginning, and sent what it lacks.
+            device.coordinator.addTier(cloud.asTier(100, Duration.ofSeconds(1)));
+            timer.advance(Duration.ofMillis(1));
+            assertEquals(List.of(v2), cloud.accepted());
+        }
+    }
+
+    @Test
     void aWriteReachesEveryLocalTierAtOnceAndTheRemoteOnlyAfterItsDebounce(@TempDir Path state) throws Exception {
         FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
         try (Device device = new Device(state, timer, Device.settings(), cloud)) {

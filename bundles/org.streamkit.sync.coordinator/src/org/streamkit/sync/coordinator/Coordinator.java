@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +147,22 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         }
     }
 
+    /**
+     * A remote tier the user turned off (registered with {@link StorageTier#ENABLED} false): it is left
+     * out of the chains and forgotten, with the writes that waited for it, so no config shows it as
+     * offline. Turned on again, it is read from the beginning and sent what it lacks.
+     */
+    public void turnedOff(String name) {
+        synchronized (this) {
+            tiers = List.of(tiers).stream().filter(t -> !(t.remote() && t.name().equals(name))).toArray(Tier[]::new);
+        }
+        List<ConfigKey> dropped = store.forgetRemote(name);
+        LOG.info("Tier {} is turned off: {} writes that waited for it are dropped", name, dropped.size());
+        for (ConfigKey key : dropped) {
+            events.state(key, name, SyncState.SYNCED, "turned off");
+        }
+    }
+
     /** Removes a tier; its pending writes stay in the outbox until it returns. */
     public void removeTier(StorageTier tier) {
         synchronized (this) {
@@ -259,6 +276,13 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     @Override
     public List<ConfigDocument> list(String type) throws StorageException {
         ConfigKey.validateType(type);
+        Map<ConfigKey, ConfigDocument> merged = local(type);
+        addRemoteOnly(type, merged);
+        return merged.values().stream().filter(d -> !d.deleted()).toList();
+    }
+
+    /** @return what the local tiers hold of a type, tombstones included, the last write of each key */
+    private Map<ConfigKey, ConfigDocument> local(String type) throws StorageException {
         Map<ConfigKey, ConfigDocument> merged = new TreeMap<>();
         boolean any = false;
         StorageException last = null;
@@ -278,8 +302,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         if (!any && last != null) {
             throw last;
         }
-        addRemoteOnly(type, merged);
-        return merged.values().stream().filter(d -> !d.deleted()).toList();
+        return merged;
     }
 
     /**
@@ -696,12 +719,17 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             return;
         }
         String cursor = store.cursor(tier.name());
+        // Read from the beginning, the pull sees everything the remote holds: what it lacks is sent after.
+        Set<ConfigKey> seen = cursor == null ? new HashSet<>() : null;
         int merged = 0;
         try {
             Changes page;
             do {
                 page = tier.tier().changedSince(cursor, PAGE);
                 for (ConfigDocument remote : page.documents()) {
+                    if (seen != null) {
+                        seen.add(remote.key());
+                    }
                     String delivery = tier.name() + '\n' + remote.key();
                     if (delivering.contains(delivery)) {
                         // This may be the echo of the write under way, stamped by the remote after an edit made
@@ -719,6 +747,9 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 store.saveCursor(tier.name(), cursor);
             } while (page.hasMore() && !closed);
             LOG.info("Sync pull from {}: {} changes merged", tier.name(), merged);
+            if (seen != null && !closed) {
+                sendMissing(tier, seen);
+            }
             retryWaiting(tier);
         } catch (IllegalArgumentException e) {
             LOG.warn("Sync pull from {}: its cursor is no longer valid ({}); reading everything again", tier.name(), e.getMessage());
@@ -731,6 +762,35 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 LOG.info("Sync pull from {} skipped: {}", tier.name(), e.getMessage());
             }
             metrics.error(tier.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * After reading a remote tier from the beginning: the live configs here that it has never held are
+     * queued for it. A remote added after configs were made here (a first sign-in, OBS turned on again)
+     * gets them all, not only the ones edited later.
+     */
+    private void sendMissing(Tier tier, Set<ConfigKey> seen) throws StorageException {
+        Instant now = timer.now();
+        int queued = 0;
+        for (String type : types()) {
+            for (ConfigDocument mine : local(type).values()) {
+                ConfigKey key = mine.key();
+                if (mine.deleted() || seen.contains(key)) {
+                    continue;
+                }
+                synchronized (lockOf(key)) {
+                    if (store.entry(tier.name(), key).isEmpty()) {
+                        store.enqueue(key, mine.updatedAt(), tier.name(), now);
+                        events.state(key, tier.name(), reachable(tier.name()) ? SyncState.PENDING : SyncState.OFFLINE, "");
+                        queued++;
+                    }
+                }
+            }
+        }
+        if (queued > 0) {
+            LOG.info("Sync to {}: {} configs it has never held are queued", tier.name(), queued);
+            scheduleDrain(now);
         }
     }
 

@@ -260,6 +260,28 @@ final class CoordinatorStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets a remote tier the user turned off: it is no longer known, its cursor is gone (so it is read
+     * whole if it comes back), and the writes waiting for it are dropped, in one commit.
+     *
+     * @return the configs whose writes were dropped
+     */
+    synchronized List<ConfigKey> forgetRemote(String tier) {
+        List<ConfigKey> dropped = new ArrayList<>();
+        environment.executeInExclusiveTransaction(txn -> {
+            forEach(txn, OUTBOX + tier + '\0', (k, v) -> dropped.add(parseJson(v, Entry.class).key()));
+            for (ConfigKey key : dropped) {
+                store.delete(txn, outboxKey(tier, key));
+            }
+            store.delete(txn, bytes(CURSOR + tier));
+            store.delete(txn, bytes(REMOTE + tier));
+        });
+        Set<String> names = new LinkedHashSet<>(knownRemotes);
+        names.remove(tier);
+        knownRemotes = Set.copyOf(names);
+        return dropped;
+    }
+
     // ---- history
 
     void addHistory(ConfigDocument document, int depth) {

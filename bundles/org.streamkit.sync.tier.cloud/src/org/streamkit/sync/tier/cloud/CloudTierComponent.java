@@ -28,7 +28,9 @@ import org.streamkit.sync.api.support.ForwardingStorageTier;
 /**
  * Registers the Streamkit API as a remote {@link StorageTier} (ranking 100, debounce 1000 ms). It exists
  * only once a cloud URL is configured (PID {@value #PID}): on embedded defaults there is no cloud tier and
- * nothing waits for one. The sign-in tokens come from Eclipse Secure Storage.
+ * nothing waits for one. The sign-in tokens come from Eclipse Secure Storage. Configured with
+ * {@link StorageTier#ENABLED} false (the user turned the cloud off), it never calls the API and the
+ * coordinator leaves it out.
  */
 @Component(service = StorageTier.class, configurationPid = CloudTierComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = {
@@ -67,13 +69,18 @@ public final class CloudTierComponent extends ForwardingStorageTier {
     private volatile EventAdmin eventAdmin;
 
     @Activate
-    public CloudTierComponent(Config config) {
+    public CloudTierComponent(Config config, Map<String, Object> properties) {
         URI base = CloudHttp.checkedBase(config.url());
         http = new CloudHttp(base, new SecureStorageTokens(SecurePreferencesFactory.getDefault()),
                 Duration.ofMillis(config.connectTimeoutMs()), Duration.ofMillis(config.responseTimeoutMs()),
                 config.maxResponseBytes());
         store = new CloudStore(NAME, http, Set.of(config.types()));
         events = new CloudEvents(http, this::changedElsewhere);
+        if ("false".equalsIgnoreCase(String.valueOf(properties.get(StorageTier.ENABLED)))) {
+            // Turned off by the user: registered so the coordinator knows, but the API is never called.
+            LOG.info("Cloud tier is turned off ({})", base);
+            return;
+        }
         events.start();
         LOG.info("Cloud tier set up for {}", base);
     }

@@ -32,7 +32,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Registers OBS Studio (obs-websocket 5) as a remote {@link StorageTier} (ranking 200, debounce 2000 ms).
  * Installing the OBS feature turns it on: it connects to OBS on this machine ({@code 127.0.0.1:4455}) unless
  * configured otherwise (PID {@value #PID}), and keeps trying while OBS is not running. The OBS WebSocket
- * password is read from Eclipse Secure Storage ({@value #SECURE_NODE}, key {@value #SECURE_KEY}).
+ * password is read from Eclipse Secure Storage ({@value #SECURE_NODE}, key {@value #SECURE_KEY}). Configured
+ * with {@link StorageTier#ENABLED} false (the user turned OBS off), it never connects and the coordinator
+ * leaves it out.
  */
 @Component(service = StorageTier.class, configurationPid = ObsTierComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {
@@ -79,7 +81,7 @@ public final class ObsTierComponent extends ForwardingStorageTier {
     private volatile EventAdmin eventAdmin;
 
     @Activate
-    public ObsTierComponent(Config config) throws StorageException {
+    public ObsTierComponent(Config config, Map<String, Object> properties) throws StorageException {
         URI uri = uri(config.host(), config.port());
         importLegacy = config.importLegacy();
         Duration timeout = Duration.ofMillis(Math.max(100, config.timeoutMs()));
@@ -88,6 +90,11 @@ public final class ObsTierComponent extends ForwardingStorageTier {
                 Duration.ofMillis(Math.max(250, config.reconnectMaxMs())), holder);
         store = new ObsStore(NAME, connection, config.slot());
         holder.store = store;
+        if ("false".equalsIgnoreCase(String.valueOf(properties.get(StorageTier.ENABLED)))) {
+            // Turned off by the user: registered so the coordinator knows, but OBS is never contacted.
+            LOG.info("OBS tier is turned off ({}:{})", uri.getHost(), uri.getPort());
+            return;
+        }
         connection.start();
         LOG.info("OBS tier set up for {}:{} (slot {})", uri.getHost(), uri.getPort(), config.slot());
     }

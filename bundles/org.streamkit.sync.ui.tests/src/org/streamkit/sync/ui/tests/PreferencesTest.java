@@ -157,8 +157,10 @@ class PreferencesTest {
         StreamkitPreferencePage page = open();
         SettingsForm form = page.form();
 
-        // Nothing configured yet: the components' defaults.
+        // Nothing configured yet: the components' defaults (no cloud; OBS on this machine).
+        assertFalse(form.cloudEnabled().getSelection());
         assertEquals("", form.cloudUrl().getText());
+        assertTrue(form.obsEnabled().getSelection());
         assertEquals("127.0.0.1", form.obsHost().getText());
         assertEquals("4455", form.obsPort().getText());
         assertEquals("1000", form.cloudDebounce().getText());
@@ -170,6 +172,8 @@ class PreferencesTest {
         assertTrue((form.obsPassword().getStyle() & SWT.PASSWORD) != 0, "the OBS password is masked");
 
         // What cannot be used is refused with a reason, and the dialog cannot be closed with it.
+        form.selectCloud(true);
+        assertEquals("Cloud API URL: enter the URL of the Streamkit API, or turn the cloud off", page.getErrorMessage());
         form.cloudUrl().setText("http://api.example.com");
         assertFalse(page.isValid());
         assertTrue(page.getErrorMessage().contains("unencrypted"), page.getErrorMessage());
@@ -276,26 +280,73 @@ class PreferencesTest {
         assertEquals("4460", again.form().obsPort().getText());
         assertEquals("7", again.form().historyDepth().getText());
 
-        // An empty URL and token turn the cloud tier off and remove the token; the policy becomes "ask".
-        again.form().cloudUrl().setText("");
+        // A config saved while working offline waits for the cloud.
+        coordinator.workOffline(true);
+        ConfigKey waiting = new ConfigKey("notes", "prefs-made-while-off-" + System.nanoTime());
+        coordinator.put(waiting, ConfigJson.newObject().put("name", "Made while the cloud waits"));
+        assertEquals(SyncState.OFFLINE, coordinator.state(waiting, "cloud"));
+
+        // Turned off, with the token removed: the URL stays, the tier registers as off, the coordinator drops
+        // what waited for it and shows it nowhere. The policy becomes "ask" in the same save.
+        again.form().selectCloud(false);
         again.form().cloudToken().setText("");
         again.form().selectAsk(true);
+        assertNull(again.getMessage(), "no warning about a token for a cloud that is off");
         press(okButton());
         waitUntil(() -> again.saveResult() != null, "the settings are saved again");
         assertEquals("ask", find(SettingsStore.COORDINATOR_PID).getProperties().get("conflictPolicy"));
-        Services.await(PreferencesTest.class, SyncCoordinator.class, "(conflictPolicy=ask)");
-        assertNull(find(SettingsStore.CLOUD_PID), "no cloud configuration is left");
-        waitUntil(() -> tierReference("cloud") == null, "the cloud tier is gone");
+        SyncCoordinator asking = Services.await(PreferencesTest.class, SyncCoordinator.class, "(conflictPolicy=ask)");
+        Dictionary<String, Object> off = find(SettingsStore.CLOUD_PID).getProperties();
+        assertEquals(Boolean.FALSE, off.get(StorageTier.ENABLED));
+        assertEquals(server.uri().toString(), off.get("url"), "the URL is kept for the day the cloud is on again");
+        waitUntil(() -> tierReference("cloud") != null
+                && Boolean.FALSE.equals(tierReference("cloud").getProperty(StorageTier.ENABLED)), "the tier registers as off");
+        waitUntil(() -> asking.status().tiers().stream().noneMatch(t -> t.name().equals("cloud")),
+                "the coordinator leaves the cloud out");
+        assertTrue(asking.outbox().stream().noneMatch(w -> w.tier().equals("cloud")), "nothing waits for the cloud");
+        assertEquals(SyncState.SYNCED, asking.state(waiting, "cloud"));
         assertNull(SecurePreferencesFactory.getDefault().node(SettingsStore.CLOUD_NODE).get(SettingsStore.ACCESS_TOKEN, null));
         assertEquals(4460, ((Number) find(SettingsStore.OBS_PID).getProperties().get("port")).intValue(),
                 "what was not changed stays");
+        asking.workOffline(false);
 
-        // A URL set again brings the cloud tier back.
+        // Turned on again with a token: the cloud is read from the beginning and gets what it lacks.
         StreamkitPreferencePage third = open();
-        third.form().cloudUrl().setText(server.uri().toString());
+        assertFalse(third.form().cloudEnabled().getSelection());
+        assertEquals(server.uri().toString(), third.form().cloudUrl().getText());
+        third.form().selectCloud(true);
+        third.form().cloudToken().setText(server.mintToken("prefs-streamer", Duration.ofHours(1)));
         press(okButton());
         waitUntil(() -> third.saveResult() != null, "the settings are saved a third time");
-        waitUntil(() -> tierReference("cloud") != null, "the cloud tier is registered again");
+        waitUntil(() -> asking.status().tiers().stream().anyMatch(t -> t.name().equals("cloud") && t.present()),
+                "the coordinator uses the cloud again");
+        waitUntil(() -> asking.state(waiting, "cloud") == SyncState.SYNCED && cloudHas(waiting),
+                "the config made while the cloud was off reaches the server");
+        asking.delete(waiting);
+        asking.syncNow();
+        waitUntil(() -> asking.state(waiting, "cloud") == SyncState.SYNCED, "the deletion reaches the server");
+    }
+
+    @Test
+    void turningObsOffKeepsItsSettingsAndMarksItsConfigurationOff() throws Exception {
+        StreamkitPreferencePage page = open();
+        page.form().selectObs(false);
+        page.form().obsHost().setText("obs-box.local");
+        press(okButton());
+        waitUntil(() -> page.saveResult() != null, "the settings are saved");
+        assertEquals("Saved: " + SettingsStore.OBS_PID, page.saveResult().getMessage());
+        Dictionary<String, Object> obs = find(SettingsStore.OBS_PID).getProperties();
+        assertEquals(Boolean.FALSE, obs.get(StorageTier.ENABLED));
+        assertEquals("obs-box.local", obs.get("host"));
+        dialog.close();
+
+        StreamkitPreferencePage again = open();
+        assertFalse(again.form().obsEnabled().getSelection());
+        assertEquals("obs-box.local", again.form().obsHost().getText());
+        again.form().selectObs(true);
+        press(okButton());
+        waitUntil(() -> again.saveResult() != null, "the settings are saved again");
+        assertEquals(Boolean.TRUE, find(SettingsStore.OBS_PID).getProperties().get(StorageTier.ENABLED));
     }
 
     @Test
@@ -316,6 +367,7 @@ class PreferencesTest {
     void aConfigMadeInTheWorkbenchIsStoredAndGoesFromPendingToSyncedOnTheLocalServer() throws Exception {
         // The cloud is set up as a user does it: on the preference page, with a debounce long enough to watch.
         StreamkitPreferencePage page = open();
+        page.form().selectCloud(true);
         page.form().cloudUrl().setText(server.uri().toString());
         page.form().cloudToken().setText(server.mintToken("view-streamer", Duration.ofHours(1)));
         page.form().cloudDebounce().setText("1500");
@@ -370,6 +422,21 @@ class PreferencesTest {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /** @return whether the local server holds a live version of the config, read through the cloud tier */
+    private boolean cloudHas(ConfigKey key) {
+        ServiceReference<StorageTier> reference = tierReference("cloud");
+        StorageTier cloud = reference == null ? null : context.getService(reference);
+        try {
+            return cloud != null && cloud.get(key).filter(d -> !d.deleted()).isPresent();
+        } catch (org.streamkit.sync.api.StorageException e) {
+            return false;
+        } finally {
+            if (cloud != null) {
+                context.ungetService(reference);
+            }
+        }
+    }
 
     private static SyncState rowState(ConfigsView view, ConfigKey key) {
         return view.rows().stream().filter(r -> r.key().equals(key)).findFirst().map(r -> r.sync().state()).orElse(null);

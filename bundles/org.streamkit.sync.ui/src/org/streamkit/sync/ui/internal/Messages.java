@@ -269,6 +269,9 @@ public final class Messages extends NLS {
     public static String Prefs_periodicName;
     public static String Prefs_noToken;
     public static String Prefs_cloudGroup;
+    public static String Prefs_cloudEnabled;
+    public static String Prefs_obsEnabled;
+    public static String Prefs_urlMissing;
     public static String Prefs_cloudUrl;
     public static String Prefs_cloudUrlHint;
     public static String Prefs_cloudToken;

@@ -15,8 +15,8 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 
 /**
- * The fields of the Streamkit settings, plain SWT: the cloud (URL, sign-in token, debounce), OBS Studio
- * (host, port, password, debounce) and sync (conflict policy, history depth, periodic sync). The token
+ * The fields of the Streamkit settings, plain SWT: the cloud (on or off, URL, sign-in token, debounce), OBS
+ * Studio (on or off, host, port, password, debounce) and sync (conflict policy, history depth, periodic sync). The token
  * and the password are masked. Every change is checked as it is typed; {@link #error()} says in words
  * what is wrong with the first field that cannot be used.
  */
@@ -24,9 +24,11 @@ public final class SettingsForm {
 
     private final Composite control;
     private final Runnable changed;
+    private final Button cloudEnabled;
     private final Text cloudUrl;
     private final Text cloudToken;
     private final Text cloudDebounce;
+    private final Button obsEnabled;
     private final Text obsHost;
     private final Text obsPort;
     private final Text obsPassword;
@@ -47,12 +49,14 @@ public final class SettingsForm {
         GridLayoutFactory.fillDefaults().applyTo(control);
 
         Group cloud = group(Messages.Prefs_cloudGroup);
+        cloudEnabled = check(cloud, Messages.Prefs_cloudEnabled);
         cloudUrl = text(cloud, Messages.Prefs_cloudUrl, SWT.NONE, Messages.Prefs_cloudUrlHint);
         cloudToken = text(cloud, Messages.Prefs_cloudToken, SWT.PASSWORD, Messages.Prefs_cloudTokenHint);
         cloudDebounce = number(cloud, Messages.Prefs_debounce, Messages.Prefs_debounceUnit);
         note(cloud, Messages.Prefs_cloudNote);
 
         Group obs = group(Messages.Prefs_obsGroup);
+        obsEnabled = check(obs, Messages.Prefs_obsEnabled);
         obsHost = text(obs, Messages.Prefs_obsHost, SWT.NONE, null);
         obsPort = number(obs, Messages.Prefs_obsPort, null);
         obsPassword = text(obs, Messages.Prefs_obsPassword, SWT.PASSWORD, Messages.Prefs_obsPasswordHint);
@@ -109,6 +113,15 @@ public final class SettingsForm {
         return button;
     }
 
+    private Button check(Composite parent, String label) {
+        Button button = new Button(parent, SWT.CHECK);
+        button.setText(label);
+        GridDataFactory.fillDefaults().span(3, 1).applyTo(button);
+        button.addListener(SWT.Selection, e -> changed());
+        inputs.add(button);
+        return button;
+    }
+
     private void note(Composite parent, String text) {
         Label note = new Label(parent, SWT.WRAP);
         note.setText(text);
@@ -135,9 +148,11 @@ public final class SettingsForm {
     public void show(SyncSettings settings) {
         showing = true;
         try {
+            cloudEnabled.setSelection(settings.cloudEnabled());
             cloudUrl.setText(settings.cloudUrl());
             cloudToken.setText(settings.cloudToken());
             cloudDebounce.setText(Long.toString(settings.cloudDebounceMs()));
+            obsEnabled.setSelection(settings.obsEnabled());
             obsHost.setText(settings.obsHost());
             obsPort.setText(Integer.toString(settings.obsPort()));
             obsPassword.setText(settings.obsPassword());
@@ -159,6 +174,9 @@ public final class SettingsForm {
     /** @return what is wrong with the first field that cannot be used, or null when every field can */
     public String error() {
         String problem = SyncSettings.checkCloudUrl(cloudUrl.getText());
+        if (problem == null && cloudEnabled.getSelection() && cloudUrl.getText().isBlank()) {
+            problem = Messages.Prefs_urlMissing;
+        }
         if (problem != null) {
             return NLS.bind(Messages.Prefs_field, Messages.Prefs_cloudUrlName, problem);
         }
@@ -190,7 +208,7 @@ public final class SettingsForm {
 
     /** @return a note about usable settings that may not do what the user wants, or null */
     public String warning() {
-        if (!cloudUrl.getText().isBlank() && cloudToken.getText().isBlank()) {
+        if (cloudEnabled.getSelection() && cloudToken.getText().isBlank()) {
             return Messages.Prefs_noToken;
         }
         return null;
@@ -201,8 +219,9 @@ public final class SettingsForm {
         if (error() != null) {
             return null;
         }
-        return new SyncSettings(cloudUrl.getText(), cloudToken.getText(),
-                SyncSettings.number(cloudDebounce.getText(), 0, SyncSettings.MAX_DEBOUNCE_MS), obsHost.getText(),
+        return new SyncSettings(cloudEnabled.getSelection(), cloudUrl.getText(), cloudToken.getText(),
+                SyncSettings.number(cloudDebounce.getText(), 0, SyncSettings.MAX_DEBOUNCE_MS), obsEnabled.getSelection(),
+                obsHost.getText(),
                 SyncSettings.number(obsPort.getText(), 1, 65535).intValue(), obsPassword.getText(),
                 SyncSettings.number(obsDebounce.getText(), 0, SyncSettings.MAX_DEBOUNCE_MS), ask.getSelection(),
                 SyncSettings.number(historyDepth.getText(), 1, SyncSettings.MAX_HISTORY).intValue(),
@@ -210,6 +229,26 @@ public final class SettingsForm {
     }
 
     // ------------------------------------------------------------------------------------------ for tests
+
+    /** Turns the cloud on or off as a click on its check box would. */
+    public void selectCloud(boolean on) {
+        cloudEnabled.setSelection(on);
+        changed();
+    }
+
+    /** Turns OBS on or off as a click on its check box would. */
+    public void selectObs(boolean on) {
+        obsEnabled.setSelection(on);
+        changed();
+    }
+
+    public Button cloudEnabled() {
+        return cloudEnabled;
+    }
+
+    public Button obsEnabled() {
+        return obsEnabled;
+    }
 
     public Text cloudUrl() {
         return cloudUrl;

@@ -22,7 +22,8 @@ import org.streamkit.sync.api.StorageTier;
 /**
  * Reads and writes {@link SyncSettings} where the components take them from: Configuration Admin for the
  * sync coordinator ({@value #COORDINATOR_PID}), the cloud tier ({@value #CLOUD_PID}) and the OBS tier
- * ({@value #OBS_PID}), and Eclipse Secure Storage, encrypted, for the cloud token and the OBS password.
+ * ({@value #OBS_PID}), and Eclipse Secure Storage, encrypted, for the cloud token and the OBS password. A
+ * tier turned off keeps its configuration, marked {@link StorageTier#ENABLED} false.
  * Declarative Services restarts a component whose configuration changes, so what is saved applies at
  * once, without restarting the workbench. Only what changed is written, so a component whose settings
  * stay the same keeps running; values left at a component's default are not written at all.
@@ -31,7 +32,7 @@ public final class SettingsStore {
 
     /** The sync coordinator's configuration. */
     public static final String COORDINATOR_PID = "org.streamkit.sync.coordinator"; //$NON-NLS-1$
-    /** The cloud tier's configuration; the tier exists only while it holds a URL. */
+    /** The cloud tier's configuration; the tier exists only once it holds a URL. */
     public static final String CLOUD_PID = "org.streamkit.sync.tier.cloud"; //$NON-NLS-1$
     /** The OBS tier's configuration (optional: without it the tier connects to this machine). */
     public static final String OBS_PID = "org.streamkit.sync.tier.obs"; //$NON-NLS-1$
@@ -56,6 +57,8 @@ public final class SettingsStore {
      * the coordinator reads from the tier's registration.
      */
     static final String DEBOUNCE = StorageTier.DEBOUNCE_MS;
+    /** Turns a tier off while keeping its settings (see {@link StorageTier#ENABLED}). */
+    static final String ENABLED = StorageTier.ENABLED;
     /** Any bundle may take these configurations (a tier bundle can be updated or reinstalled). */
     private static final String ANY_LOCATION = "?"; //$NON-NLS-1$
 
@@ -89,8 +92,9 @@ public final class SettingsStore {
         List<String> problems = new ArrayList<>();
         String token = secret(CLOUD_NODE, ACCESS_TOKEN, problems);
         String password = secret(OBS_NODE, OBS_PASSWORD, problems);
-        SyncSettings settings = new SyncSettings(text(cloud, URL, d.cloudUrl()), token,
-                number(cloud, DEBOUNCE, d.cloudDebounceMs()), text(obs, HOST, d.obsHost()),
+        String url = text(cloud, URL, d.cloudUrl());
+        SyncSettings settings = new SyncSettings(!url.isBlank() && enabled(cloud), url, token,
+                number(cloud, DEBOUNCE, d.cloudDebounceMs()), enabled(obs), text(obs, HOST, d.obsHost()),
                 (int) number(obs, PORT, d.obsPort()), password, number(obs, DEBOUNCE, d.obsDebounceMs()),
                 ASK.equalsIgnoreCase(text(sync, CONFLICT_POLICY, AUTOMATIC)),
                 (int) number(sync, HISTORY_DEPTH, d.historyDepth()),
@@ -118,19 +122,22 @@ public final class SettingsStore {
         }
 
         SyncSettings d = SyncSettings.DEFAULTS;
-        if (after.cloudUrl().isEmpty()) {
-            Configuration cloud = find(CLOUD_PID);
-            if (cloud != null) {
-                cloud.delete(); // no URL, no cloud tier
-                written.add(CLOUD_PID);
-            }
-        } else if (update(CLOUD_PID, values(URL, after.cloudUrl(), DEBOUNCE, after.cloudDebounceMs()),
-                values(DEBOUNCE, d.cloudDebounceMs()), false)) {
+        // Turned off, a tier keeps its configuration (the URL stays for the day it is turned on again) and
+        // registers as off, so the coordinator drops what waited for it. Never configured, it stays absent.
+        Map<String, Object> cloudValues = values(DEBOUNCE, after.cloudDebounceMs(), ENABLED, after.cloudEnabled());
+        if (!after.cloudUrl().isEmpty()) {
+            cloudValues.put(URL, after.cloudUrl());
+        }
+        if ((after.cloudEnabled() || !after.cloudUrl().isEmpty() || find(CLOUD_PID) != null)
+                && update(CLOUD_PID, cloudValues, values(DEBOUNCE, d.cloudDebounceMs(), ENABLED, true), false)) {
             written.add(CLOUD_PID);
         }
         // The OBS tier reads its password when it connects: a new password restarts it, so it connects again.
-        if (update(OBS_PID, values(HOST, after.obsHost(), PORT, after.obsPort(), DEBOUNCE, after.obsDebounceMs()),
-                values(HOST, d.obsHost(), PORT, d.obsPort(), DEBOUNCE, d.obsDebounceMs()), newPassword)) {
+        if (update(OBS_PID,
+                values(HOST, after.obsHost(), PORT, after.obsPort(), DEBOUNCE, after.obsDebounceMs(), ENABLED,
+                        after.obsEnabled()),
+                values(HOST, d.obsHost(), PORT, d.obsPort(), DEBOUNCE, d.obsDebounceMs(), ENABLED, true),
+                newPassword && after.obsEnabled())) {
             written.add(OBS_PID);
         }
         if (update(COORDINATOR_PID,
@@ -249,6 +256,12 @@ public final class SettingsStore {
             map.put((String) keysAndValues[i], keysAndValues[i + 1]);
         }
         return map;
+    }
+
+    /** @return false only when the configuration turns its tier off */
+    private static boolean enabled(Dictionary<String, Object> properties) {
+        Object value = properties == null ? null : properties.get(ENABLED);
+        return value == null || !"false".equalsIgnoreCase(String.valueOf(value).strip()); //$NON-NLS-1$
     }
 
     private static String text(Dictionary<String, Object> properties, String key, String otherwise) {

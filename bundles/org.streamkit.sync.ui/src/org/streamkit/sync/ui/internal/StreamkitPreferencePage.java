@@ -100,7 +100,7 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
     protected void performDefaults() {
         if (current != null) {
             SyncSettings typed = form.read();
-            form.show(SyncSettings.DEFAULTS.withSecretsOf(typed != null ? typed : current));
+            form.show(SyncSettings.DEFAULTS.withAccountOf(typed != null ? typed : current));
             validate();
         }
         super.performDefaults();

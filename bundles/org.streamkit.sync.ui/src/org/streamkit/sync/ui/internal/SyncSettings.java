@@ -13,9 +13,11 @@ import org.eclipse.osgi.util.NLS;
  * their secrets, their debounce, and how the coordinator syncs. A plain value; {@link SettingsStore}
  * reads and writes it, and the checks here say in words what is wrong with a value as typed.
  *
- * @param cloudUrl            the cloud API URL; empty: no cloud tier
+ * @param cloudEnabled        whether configs sync with the cloud
+ * @param cloudUrl            the cloud API URL (kept while the cloud is turned off)
  * @param cloudToken          the cloud access token (kept in Secure Storage); empty: none
  * @param cloudDebounceMs     how long the cloud tier waits for more edits before it sends
+ * @param obsEnabled          whether configs sync with OBS Studio
  * @param obsHost             OBS Studio's WebSocket host
  * @param obsPort             OBS Studio's WebSocket port
  * @param obsPassword         the OBS WebSocket password (kept in Secure Storage); empty: none
@@ -24,11 +26,16 @@ import org.eclipse.osgi.util.NLS;
  * @param historyDepth        earlier versions kept per config
  * @param periodicSyncMinutes minutes between pulls from the remote tiers; 0: off
  */
-public record SyncSettings(String cloudUrl, String cloudToken, long cloudDebounceMs, String obsHost, int obsPort,
-        String obsPassword, long obsDebounceMs, boolean askOnConflict, int historyDepth, int periodicSyncMinutes) {
+public record SyncSettings(boolean cloudEnabled, String cloudUrl, String cloudToken, long cloudDebounceMs,
+        boolean obsEnabled, String obsHost, int obsPort, String obsPassword, long obsDebounceMs, boolean askOnConflict,
+        int historyDepth, int periodicSyncMinutes) {
 
-    /** The defaults of the tiers' and the coordinator's components (see their Metatype definitions). */
-    public static final SyncSettings DEFAULTS = new SyncSettings("", "", 1000, "127.0.0.1", 4455, "", 2000, false, 20, 5);
+    /**
+     * The defaults of the tiers' and the coordinator's components (see their Metatype definitions): no cloud
+     * until a URL is set; OBS on this machine, on as soon as its feature is installed.
+     */
+    public static final SyncSettings DEFAULTS = new SyncSettings(false, "", "", 1000, true, "127.0.0.1", 4455, "", 2000,
+            false, 20, 5);
 
     /** The largest debounce accepted, in milliseconds (an hour). */
     public static final long MAX_DEBOUNCE_MS = 3_600_000;
@@ -44,10 +51,13 @@ public record SyncSettings(String cloudUrl, String cloudToken, long cloudDebounc
         obsPassword = obsPassword == null ? "" : obsPassword;
     }
 
-    /** @return these settings with the secrets of {@code other} (what "Restore Defaults" keeps) */
-    public SyncSettings withSecretsOf(SyncSettings other) {
-        return new SyncSettings(cloudUrl, other.cloudToken, cloudDebounceMs, obsHost, obsPort, other.obsPassword,
-                obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes);
+    /**
+     * @return these settings with the cloud account and the secrets of {@code other}: what "Restore Defaults"
+     *         keeps, so that it never signs the user out
+     */
+    public SyncSettings withAccountOf(SyncSettings other) {
+        return new SyncSettings(other.cloudEnabled, other.cloudUrl, other.cloudToken, cloudDebounceMs, obsEnabled, obsHost,
+                obsPort, other.obsPassword, obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes);
     }
 
     /**
