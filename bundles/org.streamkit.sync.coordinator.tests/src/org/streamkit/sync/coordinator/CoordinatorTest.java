@@ -284,6 +284,34 @@ class CoordinatorTest {
     }
 
     @Test
+    void theEchoOfAnOwnWriteIsNoConflictWithTheEditMadeAfterIt(@TempDir Path state) throws Exception {
+        Instant serverTime = T0.plusSeconds(3600);
+        MemoryStore server = new MemoryStore("server");
+        FakeRemote cloud = new FakeRemote("cloud", server).stampingWith(() -> serverTime);
+        Settings ask = new Settings(true, 20, Duration.ZERO, true, Duration.ofSeconds(1), Duration.ofMinutes(5));
+        try (Device device = new Device(state, timer, ask, cloud)) {
+            Coordinator.Tier tier = device.coordinator.tiers().stream().filter(t -> t.name().equals("cloud")).findFirst()
+                    .orElseThrow();
+            device.coordinator.put(KEY, body("v1"));
+            timer.advance(Duration.ofSeconds(2));
+            assertEquals(serverTime, device.primary.get(KEY).orElseThrow().updatedAt(), "the server's stamp is adopted");
+
+            // Edited again here, then a pull brings the server's copy of v1: a version this side had, not a
+            // change made elsewhere. The edit stays and goes out; nothing asks for a decision.
+            device.coordinator.put(KEY, body("v2"));
+            device.coordinator.pull(tier);
+            assertEquals(List.of(), device.coordinator.conflicts());
+            assertEquals(SyncState.PENDING, device.coordinator.state(KEY, "cloud"));
+            assertEquals("v2", device.coordinator.get(KEY).orElseThrow().body().get("name").asText());
+            device.coordinator.delete(KEY);
+            device.coordinator.pull(tier);
+            assertEquals(List.of(), device.coordinator.conflicts(), "a deletion after it neither");
+            timer.advance(Duration.ofSeconds(2));
+            assertTrue(server.get(KEY).orElseThrow().deleted(), "the deletion reaches the server");
+        }
+    }
+
+    @Test
     void theOutboxSurvivesARestartAndDeliversWhenTheRemoteIsBack(@TempDir Path state) throws Exception {
         FakeRemote cloud = new FakeRemote("cloud", new MemoryStore("server"));
         MemoryStore cache = new MemoryStore("memory");

@@ -839,7 +839,10 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 events.state(key, tier.name(), SyncState.SYNCED, "");
                 return;
             }
-            boolean concurrent = refused || pending.isPresent();
+            // A version this side had before its waiting write (the echo of an earlier write, stamped by the
+            // remote) is not a change made elsewhere: the remote is behind, and the waiting write catches it up.
+            boolean behind = !refused && pending.isPresent() && store.history(key).stream().anyMatch(h -> Lww.same(h, theirs));
+            boolean concurrent = !behind && (refused || pending.isPresent());
             if (concurrent && settings.askOnConflict()) {
                 store.saveConflict(new Conflict(key, tier.name(), mine, theirs, timer.now(), ""));
                 pending.ifPresent(e -> store.update(e.holding(true)));

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncEvents;
+import org.streamkit.sync.api.TierHealth;
 import org.streamkit.sync.api.support.ForwardingStorageTier;
 
 /**
@@ -66,6 +67,7 @@ public final class CloudTierComponent extends ForwardingStorageTier {
     private final CloudHttp http;
     private final CloudStore store;
     private final CloudEvents events;
+    private final boolean turnedOff;
     private volatile EventAdmin eventAdmin;
 
     @Activate
@@ -76,7 +78,8 @@ public final class CloudTierComponent extends ForwardingStorageTier {
                 config.maxResponseBytes());
         store = new CloudStore(NAME, http, Set.of(config.types()));
         events = new CloudEvents(http, this::changedElsewhere);
-        if ("false".equalsIgnoreCase(String.valueOf(properties.get(StorageTier.ENABLED)))) {
+        turnedOff = "false".equalsIgnoreCase(String.valueOf(properties.get(StorageTier.ENABLED)));
+        if (turnedOff) {
             // Turned off by the user: registered so the coordinator knows, but the API is never called.
             LOG.info("Cloud tier is turned off ({})", base);
             return;
@@ -114,6 +117,11 @@ public final class CloudTierComponent extends ForwardingStorageTier {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public TierHealth health() {
+        return turnedOff ? TierHealth.down("The cloud is turned off in the Streamkit preferences") : super.health();
     }
 
     @Override

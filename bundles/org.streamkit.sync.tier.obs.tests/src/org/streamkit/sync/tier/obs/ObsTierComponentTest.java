@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.ServiceReference;
@@ -31,6 +37,41 @@ class ObsTierComponentTest {
         if (health.status() != TierHealth.Status.UP) { // unless an OBS runs on this machine
             assertTrue(health.reason().contains("127.0.0.1:4455"), "the reason says where OBS was looked for: " + health.reason());
         }
+    }
+
+    @Test
+    void turnedOffItNeverConnectsAndSaysWhy() throws Exception {
+        try (ServerSocket obs = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            obs.setSoTimeout(1500);
+            ObsTierComponent tier = new ObsTierComponent(config(obs.getLocalPort()), Map.of(StorageTier.ENABLED, false));
+            try {
+                assertThrows(SocketTimeoutException.class, obs::accept, "nothing connects to OBS");
+                assertEquals(TierHealth.Status.DOWN, tier.health().status());
+                assertEquals("OBS is turned off in the Streamkit preferences", tier.health().reason());
+            } finally {
+                tier.deactivate();
+            }
+            // On, the same settings connect at once.
+            ObsTierComponent on = new ObsTierComponent(config(obs.getLocalPort()), Map.of(StorageTier.ENABLED, true));
+            try (Socket connected = obs.accept()) {
+                assertTrue(connected.isConnected(), "the tier turned on connects");
+            } finally {
+                on.deactivate();
+            }
+        }
+    }
+
+    /** @return the component's configuration with its defaults, on this port of this machine */
+    private static ObsTierComponent.Config config(int port) {
+        return (ObsTierComponent.Config) Proxy.newProxyInstance(ObsTierComponent.Config.class.getClassLoader(),
+                new Class<?>[] { ObsTierComponent.Config.class }, (proxy, method, args) -> switch (method.getName()) {
+                    case "port" -> port;
+                    case "annotationType" -> ObsTierComponent.Config.class;
+                    case "toString" -> "Config(port=" + port + ")";
+                    case "hashCode" -> 0;
+                    case "equals" -> proxy == args[0];
+                    default -> method.getDefaultValue();
+                });
     }
 
     @Test

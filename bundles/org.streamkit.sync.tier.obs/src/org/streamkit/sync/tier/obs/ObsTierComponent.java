@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.streamkit.sync.api.StorageException;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncEvents;
+import org.streamkit.sync.api.TierHealth;
 import org.streamkit.sync.api.support.ForwardingStorageTier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,6 +79,7 @@ public final class ObsTierComponent extends ForwardingStorageTier {
     private final ObsConnection connection;
     private final ObsStore store;
     private final boolean importLegacy;
+    private final boolean turnedOff;
     private volatile EventAdmin eventAdmin;
 
     @Activate
@@ -90,7 +92,8 @@ public final class ObsTierComponent extends ForwardingStorageTier {
                 Duration.ofMillis(Math.max(250, config.reconnectMaxMs())), holder);
         store = new ObsStore(NAME, connection, config.slot());
         holder.store = store;
-        if ("false".equalsIgnoreCase(String.valueOf(properties.get(StorageTier.ENABLED)))) {
+        turnedOff = "false".equalsIgnoreCase(String.valueOf(properties.get(StorageTier.ENABLED)));
+        if (turnedOff) {
             // Turned off by the user: registered so the coordinator knows, but OBS is never contacted.
             LOG.info("OBS tier is turned off ({}:{})", uri.getHost(), uri.getPort());
             return;
@@ -174,6 +177,11 @@ public final class ObsTierComponent extends ForwardingStorageTier {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public TierHealth health() {
+        return turnedOff ? TierHealth.down("OBS is turned off in the Streamkit preferences") : super.health();
     }
 
     @Override

@@ -408,10 +408,10 @@ class PreferencesTest {
         // Stored at once in the primary local store; pending for the cloud while its debounce runs.
         StorageTier xodus = Services.tier(PreferencesTest.class, "xodus");
         assertEquals(6000, xodus.get(key).orElseThrow().body().get("intervalMs").asInt());
-        waitUntil(() -> rowState(view, key) == SyncState.PENDING, "the config shows pending");
+        waitUntil(() -> rowState(view, key) == SyncState.PENDING, "the config shows pending for the cloud");
         assertEquals(SyncState.PENDING, coordinator.state(key, "cloud"));
         // Then synced: the debounced write reaches the local server, and the view follows the state event.
-        waitUntil(() -> rowState(view, key) == SyncState.SYNCED, "the config shows synced");
+        waitUntil(() -> rowState(view, key) == SyncState.SYNCED, "the config shows synced with the cloud");
         StorageTier cloud = Services.tier(PreferencesTest.class, "cloud");
         assertEquals("Raid at 22:00 — café", cloud.get(key).orElseThrow().body().get("lines").get(0).asText(),
                 "the server holds the saved version");
@@ -438,8 +438,10 @@ class PreferencesTest {
         }
     }
 
+    /** @return the state the Configs view shows for a config with the cloud (other tests may add remote tiers) */
     private static SyncState rowState(ConfigsView view, ConfigKey key) {
-        return view.rows().stream().filter(r -> r.key().equals(key)).findFirst().map(r -> r.sync().state()).orElse(null);
+        return view.rows().stream().filter(r -> r.key().equals(key)).findFirst().map(r -> r.sync().tiers().get("cloud"))
+                .orElse(null);
     }
 
 
