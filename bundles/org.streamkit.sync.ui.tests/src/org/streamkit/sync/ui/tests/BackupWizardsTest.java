@@ -139,7 +139,7 @@ class BackupWizardsTest {
                 + " Finish saves the 2 new and newer ones.", wizard.previewPage().summaryText());
         Table table = wizard.previewPage().viewer().getTable();
         assertEquals(4, table.getItemCount());
-        assertEquals(List.of(onlyInBackup + "|New: saved", newerInBackup + "|Newer: replaces the one here",
+        assertEquals(List.of(onlyInBackup + "|New: saved", newerInBackup + "|Newer: replaces this one",
                 olderInBackup + "|Older: skipped", same + "|Same: unchanged"),
                 Arrays.stream(table.getItems()).map(i -> i.getText(0) + "|" + i.getText(1)).toList());
         assertEquals("\u2014", table.getItem(0).getText(3), "a new config has no version here");

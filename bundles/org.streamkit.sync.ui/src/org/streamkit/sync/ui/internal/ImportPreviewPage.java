@@ -33,7 +33,8 @@ import org.streamkit.sync.api.support.ConfigBackup.Change;
  */
 public final class ImportPreviewPage extends WizardPage {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss") //$NON-NLS-1$
+    /** To the millisecond: a config changed here just after an export differs from it by less than a second. */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS") //$NON-NLS-1$
             .withZone(ZoneId.systemDefault());
 
     private Label summary;
@@ -62,8 +63,8 @@ public final class ImportPreviewPage extends WizardPage {
         viewer.getTable().setHeaderVisible(true);
         viewer.getTable().setLinesVisible(true);
         viewer.setContentProvider(ArrayContentProvider.getInstance());
-        column(layout, Messages.Backup_columnConfig, 5, i -> i.incoming().key().toString());
-        column(layout, Messages.Backup_columnChange, 5, i -> label(i.change()));
+        column(layout, Messages.Backup_columnConfig, 4, i -> i.incoming().key().toString());
+        column(layout, Messages.Backup_columnChange, 4, i -> label(i.change()));
         column(layout, Messages.Backup_columnBackup, 3, i -> time(i.incoming()));
         column(layout, Messages.Backup_columnHere, 3, i -> i.local().map(ImportPreviewPage::time).orElse("\u2014")); //$NON-NLS-1$
         setControl(area);
