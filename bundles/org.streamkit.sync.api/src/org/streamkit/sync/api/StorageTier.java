@@ -2,6 +2,7 @@ package org.streamkit.sync.api;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -44,6 +45,15 @@ public interface StorageTier {
      * turned the tier off. The coordinator leaves such a tier out and drops the writes that waited for it.
      */
     String ENABLED = "streamkit.tier.enabled";
+
+    /**
+     * @param properties a tier's service or configuration properties
+     * @return whether they turn the tier off: {@link #ENABLED} is false (a {@code Boolean} or its text)
+     */
+    static boolean turnedOff(Map<String, ?> properties) {
+        Object enabled = properties.get(ENABLED);
+        return enabled != null && "false".equalsIgnoreCase(String.valueOf(enabled).strip());
+    }
 
     /** {@link #TIER_KIND} of a tier on this machine, written synchronously by the coordinator. */
     String KIND_LOCAL = "local";

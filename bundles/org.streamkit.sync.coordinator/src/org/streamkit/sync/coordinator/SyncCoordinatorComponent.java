@@ -114,17 +114,11 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addTier(StorageTier tier, Map<String, Object> properties) {
-        if (isTurnedOff(properties)) {
+        if (StorageTier.turnedOff(properties)) {
             coordinator.turnedOff(String.valueOf(properties.getOrDefault(StorageTier.TIER_NAME, tier.name())));
             return;
         }
         coordinator.addTier(describe(tier, properties));
-    }
-
-    /** @return whether the tier is registered with {@link StorageTier#ENABLED} false (a Boolean or its text) */
-    static boolean isTurnedOff(Map<String, Object> properties) {
-        Object enabled = properties.get(StorageTier.ENABLED);
-        return enabled != null && "false".equalsIgnoreCase(String.valueOf(enabled).strip());
     }
 
     void removeTier(StorageTier tier) {

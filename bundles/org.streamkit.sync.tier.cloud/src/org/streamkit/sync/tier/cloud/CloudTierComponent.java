@@ -78,7 +78,7 @@ public final class CloudTierComponent extends ForwardingStorageTier {
                 config.maxResponseBytes());
         store = new CloudStore(NAME, http, Set.of(config.types()));
         events = new CloudEvents(http, this::changedElsewhere);
-        turnedOff = "false".equalsIgnoreCase(String.valueOf(properties.get(StorageTier.ENABLED)));
+        turnedOff = StorageTier.turnedOff(properties);
         if (turnedOff) {
             // Turned off by the user: registered so the coordinator knows, but the API is never called.
             LOG.info("Cloud tier is turned off ({})", base);

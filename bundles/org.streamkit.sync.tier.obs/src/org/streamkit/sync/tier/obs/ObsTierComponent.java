@@ -92,7 +92,7 @@ public final class ObsTierComponent extends ForwardingStorageTier {
                 Duration.ofMillis(Math.max(250, config.reconnectMaxMs())), holder);
         store = new ObsStore(NAME, connection, config.slot());
         holder.store = store;
-        turnedOff = "false".equalsIgnoreCase(String.valueOf(properties.get(StorageTier.ENABLED)));
+        turnedOff = StorageTier.turnedOff(properties);
         if (turnedOff) {
             // Turned off by the user: registered so the coordinator knows, but OBS is never contacted.
             LOG.info("OBS tier is turned off ({}:{})", uri.getHost(), uri.getPort());

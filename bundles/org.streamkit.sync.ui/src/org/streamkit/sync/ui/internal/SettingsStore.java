@@ -14,6 +14,7 @@ import org.eclipse.equinox.security.storage.ISecurePreferences;
 import org.eclipse.equinox.security.storage.StorageException;
 import org.eclipse.osgi.util.NLS;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -260,8 +261,7 @@ public final class SettingsStore {
 
     /** @return false only when the configuration turns its tier off */
     private static boolean enabled(Dictionary<String, Object> properties) {
-        Object value = properties == null ? null : properties.get(ENABLED);
-        return value == null || !"false".equalsIgnoreCase(String.valueOf(value).strip()); //$NON-NLS-1$
+        return properties == null || !StorageTier.turnedOff(FrameworkUtil.asMap(properties));
     }
 
     private static String text(Dictionary<String, Object> properties, String key, String otherwise) {
