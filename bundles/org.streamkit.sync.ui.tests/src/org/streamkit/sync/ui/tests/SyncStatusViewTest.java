@@ -2,6 +2,7 @@ package org.streamkit.sync.ui.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamkit.sync.ui.tests.UiTests.configsView;
 import static org.streamkit.sync.ui.tests.UiTests.page;
@@ -23,18 +24,21 @@ import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.IWorkbenchPartReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.SyncCoordinator;
+import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.testing.Services;
+import org.streamkit.sync.ui.internal.AuditDialog;
 import org.streamkit.sync.ui.internal.OutboxRow;
 import org.streamkit.sync.ui.internal.SyncStatusView;
 
 /**
  * The Sync Status view in a real workbench: every tier with its health, the counters and latency, the
- * changes waiting in the outbox, and Retry Now, Discard (confirmed) and Work Offline acting on the
- * coordinator.
+ * changes waiting in the outbox, and Retry Now, Discard (confirmed), Work Offline and the audit of the
+ * local tiers acting on the coordinator.
  */
 class SyncStatusViewTest {
 
@@ -160,6 +164,36 @@ class SyncStatusViewTest {
         view.select(List.of(row(view, key)));
         view.action(SyncStatusView.ACTION_RETRY).run();
         waitUntil(() -> remote.stored(key).isPresent(), "online again, the change is sent");
+    }
+
+    @Test
+    void anAuditInAJobShowsAStaleCopyInALocalTierAndRepairsIt() throws Exception {
+        SyncStatusView view = statusView();
+        ConfigKey key = new ConfigKey("ui-audit", "stale-" + System.nanoTime());
+        ConfigDocument latest = coordinator.put(key, ConfigJson.newObject().put("name", "The latest version"));
+        StorageTier file = Services.tier(SyncStatusViewTest.class, "file");
+        file.put(ConfigDocument.of(key, ConfigJson.newObject().put("name", "An older copy"), latest.createdAt(),
+                latest.updatedAt().minusSeconds(60)));
+
+        AtomicReference<List<String>> shown = new AtomicReference<>();
+        AtomicBoolean offered = new AtomicBoolean();
+        AtomicBoolean driven = whenOpens(AuditDialog.class, dialog -> {
+            shown.set(dialog.report().differences());
+            offered.set(dialog.offersRepair());
+            press(dialog.getShell(), "Repair");
+        });
+        view.action(SyncStatusView.ACTION_AUDIT).run();
+        assertNotNull(view.auditJob(), "the audit runs in a job");
+        waitUntil(driven::get, "the audit's result is shown");
+        assertTrue(offered.get(), "a repair is offered");
+        assertTrue(shown.get().stream().anyMatch(d -> d.startsWith(key + " in file: stale")), String.valueOf(shown.get()));
+
+        waitUntil(() -> view.auditJob().getResult() != null && view.lastAudit().repaired() > 0, "the repair job ends");
+        assertTrue(view.auditJob().getResult().getMessage().startsWith("Repaired "), view.auditJob().getResult().getMessage());
+        assertEquals("The latest version", file.get(key).orElseThrow().body().get("name").asText(),
+                "the stale copy now holds the latest version");
+        assertTrue(coordinator.audit(false).differences().stream().noneMatch(d -> d.startsWith(key.toString())));
+        coordinator.delete(key);
     }
 
     private static SyncStatusView statusView() throws Exception {

@@ -184,6 +184,17 @@ public final class Messages extends NLS {
     public static String Status_retryJob;
     public static String Status_discardJob;
     public static String Status_actionFailed;
+    public static String Status_audit;
+    public static String Status_auditTooltip;
+    public static String Audit_job;
+    public static String Audit_repairJob;
+    public static String Audit_title;
+    public static String Audit_agree;
+    public static String Audit_differences;
+    public static String Audit_more;
+    public static String Audit_repair;
+    public static String Audit_repaired;
+    public static String Audit_failed;
     public static String Status_goingOffline;
     public static String Status_goingOnline;
     public static String NewConfig_title;

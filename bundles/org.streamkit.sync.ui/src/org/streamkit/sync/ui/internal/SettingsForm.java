@@ -105,18 +105,17 @@ public final class SettingsForm {
     }
 
     private Button radio(Composite parent, String label) {
-        Button button = new Button(parent, SWT.RADIO);
-        button.setText(label);
-        GridDataFactory.fillDefaults().span(3, 1).indent(12, 0).applyTo(button);
-        button.addListener(SWT.Selection, e -> changed());
-        inputs.add(button);
-        return button;
+        return button(parent, SWT.RADIO, label, 12);
     }
 
     private Button check(Composite parent, String label) {
-        Button button = new Button(parent, SWT.CHECK);
+        return button(parent, SWT.CHECK, label, 0);
+    }
+
+    private Button button(Composite parent, int style, String label, int indent) {
+        Button button = new Button(parent, style);
         button.setText(label);
-        GridDataFactory.fillDefaults().span(3, 1).applyTo(button);
+        GridDataFactory.fillDefaults().span(3, 1).indent(indent, 0).applyTo(button);
         button.addListener(SWT.Selection, e -> changed());
         inputs.add(button);
         return button;

@@ -54,6 +54,7 @@ import org.eclipse.ui.IWorkbenchActionConstants;
 import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.actions.ActionFactory;
 import org.eclipse.ui.part.ViewPart;
+import org.streamkit.sync.api.AuditReport;
 import org.streamkit.sync.api.Conflict;
 import org.streamkit.sync.api.PendingWrite;
 import org.streamkit.sync.api.StorageException;
@@ -82,6 +83,7 @@ public final class SyncStatusView extends ViewPart {
     public static final String ACTION_WORK_OFFLINE = ID + ".workOffline"; //$NON-NLS-1$
     public static final String ACTION_SYNC_NOW = ID + ".syncNow"; //$NON-NLS-1$
     public static final String ACTION_REFRESH = ID + ".refresh"; //$NON-NLS-1$
+    public static final String ACTION_AUDIT = ID + ".audit"; //$NON-NLS-1$
 
     /** How often the status is read again while nothing else asks for it. */
     private static final int AUTO_REFRESH_MS = 5000;
@@ -110,6 +112,9 @@ public final class SyncStatusView extends ViewPart {
     private Action offlineAction;
     private Action syncNowAction;
     private Action refreshAction;
+    private Action auditAction;
+    private volatile Job auditJob;
+    private volatile AuditReport lastAudit;
     private volatile long reads;
 
     @Override
@@ -167,6 +172,7 @@ public final class SyncStatusView extends ViewPart {
         toolBar.add(offlineAction);
         toolBar.add(syncNowAction);
         toolBar.add(refreshAction);
+        getViewSite().getActionBars().getMenuManager().add(auditAction);
         getViewSite().getActionBars().setGlobalActionHandler(ActionFactory.REFRESH.getId(), refreshAction);
         getViewSite().getActionBars().updateActionBars();
 
@@ -319,6 +325,8 @@ public final class SyncStatusView extends ViewPart {
                 IAction.AS_PUSH_BUTTON, icon("state-synced"), this::syncNow); //$NON-NLS-1$
         refreshAction = action(ACTION_REFRESH, Messages.ConfigsView_refresh, Messages.Status_refreshTooltip,
                 IAction.AS_PUSH_BUTTON, images.getImageDescriptor(ISharedImages.IMG_TOOL_REDO), this::refresh);
+        auditAction = action(ACTION_AUDIT, Messages.Status_audit, Messages.Status_auditTooltip, IAction.AS_PUSH_BUTTON,
+                images.getImageDescriptor(ISharedImages.IMG_OBJS_INFO_TSK), this::audit);
     }
 
     private static ImageDescriptor icon(String name) {
@@ -343,6 +351,7 @@ public final class SyncStatusView extends ViewPart {
         menu.add(discardAction);
         menu.add(new Separator());
         menu.add(refreshAction);
+        menu.add(auditAction);
         menu.add(new Separator(IWorkbenchActionConstants.MB_ADDITIONS));
     }
 
@@ -355,7 +364,7 @@ public final class SyncStatusView extends ViewPart {
 
     /** @return one of the view's actions by id */
     public IAction action(String id) {
-        for (IAction action : List.of(retryAction, discardAction, offlineAction, syncNowAction, refreshAction)) {
+        for (IAction action : List.of(retryAction, discardAction, offlineAction, syncNowAction, refreshAction, auditAction)) {
             if (action.getId().equals(id)) {
                 return action;
             }
@@ -554,12 +563,60 @@ public final class SyncStatusView extends ViewPart {
         job.schedule();
     }
 
+    /** Audits the local tiers in a job; the result is shown, and a repair runs in a job of its own. */
+    private void audit() {
+        auditJob(Messages.Audit_job, false);
+    }
+
+    private void auditJob(String name, boolean repair) {
+        Job job = Job.create(name, monitor -> {
+            SubMonitor.convert(monitor, name, IProgressMonitor.UNKNOWN);
+            SyncCoordinator coordinator = coordinator();
+            if (coordinator == null) {
+                return Status.error(Messages.ConfigsView_noTier);
+            }
+            try {
+                AuditReport report = coordinator.audit(repair);
+                lastAudit = report;
+                if (repair) {
+                    refresh();
+                    return Status.info(NLS.bind(Messages.Audit_repaired,
+                            new Object[] { report.repaired(), report.differences().size(), report.checked() }));
+                }
+                ui(() -> showAudit(report));
+                return Status.OK_STATUS;
+            } catch (RuntimeException e) {
+                return Status.error(NLS.bind(Messages.Audit_failed, e.getMessage()), e);
+            }
+        });
+        job.setUser(true);
+        auditJob = job;
+        job.schedule();
+    }
+
+    private void showAudit(AuditReport report) {
+        AuditDialog dialog = new AuditDialog(getSite().getShell(), report);
+        if (dialog.open() == AuditDialog.REPAIR && dialog.offersRepair()) {
+            auditJob(Messages.Audit_repairJob, true);
+        }
+    }
+
     private SyncCoordinator coordinator() {
         CoordinatorLink current = link;
         return current == null ? null : current.get();
     }
 
     // ------------------------------------------------------------------------------------------ for tests
+
+    /** @return the job of the last audit or repair, or null */
+    public Job auditJob() {
+        return auditJob;
+    }
+
+    /** @return what the last audit or repair found, or null */
+    public AuditReport lastAudit() {
+        return lastAudit;
+    }
 
     /** @return the tiers shown (UI thread) */
     public List<TierStatus> tierRows() {
