@@ -64,6 +64,10 @@ public final class InstallProbe implements IStartup {
     public static final String TIERS = "streamkit.install.probe.tiers";
     /** The Streamkit Configs view, as declared by org.streamkit.sync.ui. */
     public static final String VIEW_ID = "org.streamkit.sync.ui.configsView";
+    private static final String PREFERENCES_ID = "org.streamkit.sync.ui.preferences";
+    private static final String EXPORT_ID = "org.streamkit.sync.ui.exportConfigs";
+    private static final String IMPORT_ID = "org.streamkit.sync.ui.importConfigs";
+
     /** The config the probe saves and then looks for in the view. */
     public static final ConfigKey KEY = new ConfigKey("notes", "installed-from-site");
     public static final String NAME = "Installed from the update site";
@@ -185,6 +189,14 @@ public final class InstallProbe implements IStartup {
                 boolean own = part != null && part.getWidget() instanceof Composite;
                 report.setProperty("view.scope", own ? "part" : "window");
                 content.set(own ? (Composite) part.getWidget() : window.getShell());
+                // The preference page and the backup wizards, where Window > Preferences and File > Export
+                // and Import look for them.
+                var preferences = workbench.getPreferenceManager().find(PREFERENCES_ID);
+                report.setProperty("preferences.page", preferences == null ? "missing" : preferences.getLabelText());
+                var export = workbench.getExportWizardRegistry().findWizard(EXPORT_ID);
+                report.setProperty("wizard.export", export == null ? "missing" : export.getLabel());
+                var importing = workbench.getImportWizardRegistry().findWizard(IMPORT_ID);
+                report.setProperty("wizard.import", importing == null ? "missing" : importing.getLabel());
             } catch (Exception e) {
                 failure.set(e);
             }

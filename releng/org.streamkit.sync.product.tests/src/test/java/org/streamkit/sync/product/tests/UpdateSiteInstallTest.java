@@ -187,6 +187,12 @@ class UpdateSiteInstallTest {
         checks.add(() -> assertEquals("org.streamkit.sync.ui", report.getProperty("view.bundle"),
                 "the Streamkit Configs view opened from the installed UI bundle"));
         checks.add(() -> assertEquals(VIEW_TITLE, report.getProperty("view.title"), "the view's title"));
+        checks.add(() -> assertEquals("Streamkit", report.getProperty("preferences.page"),
+                "Window > Preferences has the Streamkit page"));
+        checks.add(() -> assertEquals("Streamkit Configs", report.getProperty("wizard.export"),
+                "File > Export has the Streamkit Configs wizard"));
+        checks.add(() -> assertEquals("Streamkit Configs", report.getProperty("wizard.import"),
+                "File > Import has the Streamkit Configs wizard"));
         checks.add(() -> assertTrue(List.of(report.getProperty("view.rows", "").split(",")).contains(SAVED_KEY),
                 "the view lists the saved config"));
         checks.add(() -> {
