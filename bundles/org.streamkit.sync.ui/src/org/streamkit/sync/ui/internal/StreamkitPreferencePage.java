@@ -134,6 +134,9 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
             } catch (IOException | StorageException | RuntimeException e) {
                 // What failed is said in words; the secrets themselves are never in a message.
                 result = Status.error(NLS.bind(Messages.Prefs_saveFailed, e.getMessage()), e);
+                if (current == after) {
+                    current = before; // not saved: the next Apply compares with what is still in force
+                }
                 StatusManager.getManager().handle(result, StatusManager.SHOW | StatusManager.LOG);
             }
             saveResult = result;
