@@ -29,7 +29,7 @@ import org.streamkit.sync.server.StreamkitServer;
 import org.streamkit.sync.tier.cloud.CloudEvents;
 import org.streamkit.sync.tier.cloud.CloudHttp;
 import org.streamkit.sync.tier.cloud.CloudStore;
-import org.streamkit.sync.tier.cloud.Tokens;
+import org.streamkit.sync.tier.cloud.MemoryTokens;
 import org.streamkit.sync.tier.memory.MemoryStore;
 
 /**
@@ -41,24 +41,6 @@ class CloudBenchmark {
 
     private static final int STORED = Integer.getInteger("streamkit.bench.cloudConfigs", 100_000);
     private final Path work = Path.of(System.getProperty("streamkit.test.output", "target"), "bench-cloud");
-
-    private static Tokens tokens(String access) {
-        return new Tokens() {
-            @Override
-            public String accessToken() {
-                return access;
-            }
-
-            @Override
-            public String refreshToken() {
-                return null;
-            }
-
-            @Override
-            public void update(String accessToken, String refreshToken) {
-            }
-        };
-    }
 
     private static Coordinator device(Path folder, ScheduledExecutorService scheduler, CloudHttp http, Duration debounce)
             throws Exception {
@@ -78,7 +60,7 @@ class CloudBenchmark {
                 .port(0).rateLimit(0, 1).build())) {
             String token = server.mintToken("streamer");
             // 1. 100,000 stored configs, 10 changed: an incremental pull against a full listing.
-            try (CloudHttp writer = new CloudHttp(server.uri(), tokens(token), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 30)) {
+            try (CloudHttp writer = new CloudHttp(server.uri(), new MemoryTokens(token, null), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 30)) {
                 ExecutorService pool = Executors.newFixedThreadPool(8);
                 List<Future<?>> work = new ArrayList<>();
                 CloudStore store = new CloudStore("cloud", writer, Set.of("notes"));
@@ -98,7 +80,7 @@ class CloudBenchmark {
                 }
                 pool.shutdown();
             }
-            try (CloudHttp http = new CloudHttp(server.uri(), tokens(token), Duration.ofSeconds(5), Duration.ofSeconds(60), 1L << 30)) {
+            try (CloudHttp http = new CloudHttp(server.uri(), new MemoryTokens(token, null), Duration.ofSeconds(5), Duration.ofSeconds(60), 1L << 30)) {
                 CloudStore reader = new CloudStore("cloud", http, Set.of("notes"));
                 long bytes0 = http.bytesReceived();
                 long t0 = System.nanoTime();
@@ -113,7 +95,7 @@ class CloudBenchmark {
                 long fullMs = (System.nanoTime() - t0) / 1_000_000;
                 long fullBytes = http.bytesReceived() - bytes0;
                 assertEquals(STORED, total);
-                try (CloudHttp writer = new CloudHttp(server.uri(), tokens(token), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 20)) {
+                try (CloudHttp writer = new CloudHttp(server.uri(), new MemoryTokens(token, null), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 20)) {
                     CloudStore store = new CloudStore("cloud", writer, Set.of("notes"));
                     for (int i = 0; i < 10; i++) {
                         store.put(org.streamkit.sync.api.ConfigDocument.of(new ConfigKey("notes", "n" + (i * 9973)),
@@ -132,8 +114,8 @@ class CloudBenchmark {
             }
 
             // 2. Edit → visible on a second device through the change stream, with the product's 1 s debounce.
-            try (CloudHttp httpA = new CloudHttp(server.uri(), tokens(token), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 24);
-                    CloudHttp httpB = new CloudHttp(server.uri(), tokens(token), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 24);
+            try (CloudHttp httpA = new CloudHttp(server.uri(), new MemoryTokens(token, null), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 24);
+                    CloudHttp httpB = new CloudHttp(server.uri(), new MemoryTokens(token, null), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 24);
                     Coordinator a = device(work.resolve("a"), scheduler, httpA, Duration.ofSeconds(1));
                     Coordinator b = device(work.resolve("b"), scheduler, httpB, Duration.ofSeconds(1));
                     CloudEvents stream = new CloudEvents(httpB, key -> b.pullSoon("cloud"))) {

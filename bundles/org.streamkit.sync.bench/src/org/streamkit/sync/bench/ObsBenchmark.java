@@ -23,10 +23,8 @@ import org.streamkit.sync.coordinator.ExecutorTimer;
 import org.streamkit.sync.coordinator.Settings;
 import org.streamkit.sync.testing.ObsStudio;
 import org.streamkit.sync.tier.memory.MemoryStore;
-import org.streamkit.sync.tier.obs.ObsConnection;
 import org.streamkit.sync.tier.obs.ObsStore;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The OBS tier against a real OBS Studio (headless, in its own network namespace, bridged to 127.0.0.1):
@@ -110,34 +108,18 @@ class ObsBenchmark {
 
     private static ObsStore client(ObsStudio obs, String password, String slot, Runnable onAnnouncement, List<AutoCloseable> open)
             throws Exception {
-        ObsStore[] holder = new ObsStore[1];
-        ObsConnection connection = new ObsConnection(obs.uri(), () -> password, Duration.ofSeconds(5), Duration.ofMillis(100),
-                Duration.ofMillis(500), new ObsConnection.Listener() {
-                    @Override
-                    public void connected() {
-                        if (onAnnouncement != null) {
-                            onAnnouncement.run();
-                        }
-                    }
-
-                    @Override
-                    public void event(String type, JsonNode data) {
-                        if (onAnnouncement != null && holder[0] != null && holder[0].isAnnouncementFromElsewhere(type, data)) {
-                            onAnnouncement.run();
-                        }
-                    }
-                });
-        open.add(connection);
-        holder[0] = new ObsStore("obs", connection, slot);
-        connection.start();
+        ObsStore store = ObsStore.connecting("obs", obs.uri(), () -> password, slot, Duration.ofSeconds(5),
+                Duration.ofMillis(100), Duration.ofMillis(500), onAnnouncement, onAnnouncement);
+        open.add(store.connection());
+        store.connection().start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (holder[0].health().status() != TierHealth.Status.UP) {
+        while (store.health().status() != TierHealth.Status.UP) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("OBS did not accept the client: " + holder[0].health().reason());
+                throw new AssertionError("OBS did not accept the client: " + store.health().reason());
             }
             Thread.sleep(20);
         }
-        return holder[0];
+        return store;
     }
 
     private static Coordinator device(Path folder, ScheduledExecutorService scheduler, List<AutoCloseable> open) throws StorageException {

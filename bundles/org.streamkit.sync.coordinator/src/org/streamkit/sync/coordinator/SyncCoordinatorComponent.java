@@ -84,6 +84,7 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
     private final ExecutorService background = Executors.newFixedThreadPool(2, r -> thread(r, "streamkit-sync-background"));
     private final CoordinatorStore store;
     private final Coordinator coordinator;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin eventAdmin;
     private final org.osgi.framework.ServiceRegistration<EventHandler> remoteChanges;
 
@@ -133,17 +134,6 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
         Object debounce = properties.get(StorageTier.DEBOUNCE_MS);
         long ms = debounce instanceof Number n ? n.longValue() : debounce != null ? Long.parseLong(debounce.toString().trim()) : 1000;
         return new Coordinator.Tier(tier, name, ranking, id, remote, Duration.ofMillis(Math.max(0, ms)));
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void setEventAdmin(EventAdmin admin) {
-        eventAdmin = admin;
-    }
-
-    void unsetEventAdmin(EventAdmin admin) {
-        if (eventAdmin == admin) {
-            eventAdmin = null;
-        }
     }
 
     @Deactivate

@@ -45,6 +45,7 @@ import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
 import org.streamkit.sync.tier.cloud.CloudHttp;
 import org.streamkit.sync.tier.cloud.CloudStore;
+import org.streamkit.sync.tier.cloud.MemoryTokens;
 import org.streamkit.sync.tier.memory.MemoryStore;
 import org.streamkit.sync.tier.xodus.XodusStore;
 
@@ -97,7 +98,7 @@ class BadInputTortureTest {
         Server hostile = hostileServer(kind);
         try (XodusStore xodus = XodusStore.open("xodus", folder.resolve("xodus"), XodusStore.Durability.PROCESS_CRASH, 1000);
                 Coordinator device = device(folder, scheduler, xodus);
-                CloudHttp http = new CloudHttp(hostile.getURI().resolve("/"), new FixedTokens("header.payload.signature"),
+                CloudHttp http = new CloudHttp(hostile.getURI().resolve("/"), new MemoryTokens("header.payload.signature", null),
                         Duration.ofSeconds(1), Duration.ofSeconds(2), 1L << 20)) {
             Map<ConfigKey, String> before = seed(device);
             device.addTier(new Coordinator.Tier(new CloudStore("cloud", http, TYPES), "cloud", 100, 3, true, Duration.ofMillis(50)));
@@ -137,7 +138,7 @@ class BadInputTortureTest {
                 Path home = folder.resolve(token[0]);
                 try (XodusStore xodus = XodusStore.open("xodus", home.resolve("xodus"), XodusStore.Durability.PROCESS_CRASH, 1000);
                         Coordinator device = device(home, scheduler, xodus);
-                        CloudHttp http = new CloudHttp(server.uri(), new FixedTokens(token[1]), Duration.ofSeconds(1),
+                        CloudHttp http = new CloudHttp(server.uri(), new MemoryTokens(token[1], null), Duration.ofSeconds(1),
                                 Duration.ofSeconds(5), 1L << 20)) {
                     Map<ConfigKey, String> before = seed(device);
                     CloudStore cloud = new CloudStore("cloud", http, TYPES);

@@ -26,6 +26,7 @@ import org.streamkit.sync.server.StreamkitServer;
 import org.streamkit.sync.testing.ChildJvm;
 import org.streamkit.sync.tier.cloud.CloudHttp;
 import org.streamkit.sync.tier.cloud.CloudStore;
+import org.streamkit.sync.tier.cloud.MemoryTokens;
 
 /**
  * {@code kill -9} of a device saving configs through the coordinator, as the product does (memory, Xodus,
@@ -55,7 +56,7 @@ class CoordinatorCrashTortureTest {
         long drainMillis = 0;
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
         try (StreamkitServer server = StreamkitServer.start(ServerConfig.builder(folder.resolve("server")).host("127.0.0.1").port(0).build());
-                CloudHttp http = new CloudHttp(server.uri(), new FixedTokens(server.mintToken("streamer", Duration.ofHours(2))),
+                CloudHttp http = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("streamer", Duration.ofHours(2)), null),
                         Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20)) {
             CloudStore truth = new CloudStore("cloud", http, Set.of("crash"));
             String token = server.mintToken("streamer", Duration.ofHours(2));

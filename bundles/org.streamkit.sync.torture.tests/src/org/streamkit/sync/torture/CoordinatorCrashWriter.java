@@ -17,6 +17,7 @@ import org.streamkit.sync.coordinator.ExecutorTimer;
 import org.streamkit.sync.coordinator.Settings;
 import org.streamkit.sync.tier.cloud.CloudHttp;
 import org.streamkit.sync.tier.cloud.CloudStore;
+import org.streamkit.sync.tier.cloud.MemoryTokens;
 import org.streamkit.sync.tier.file.FileStore;
 import org.streamkit.sync.tier.memory.MemoryStore;
 import org.streamkit.sync.tier.xodus.XodusStore;
@@ -69,7 +70,7 @@ public final class CoordinatorCrashWriter {
         Coordinator device = Coordinator.open(folder.resolve("state"), new ExecutorTimer(scheduler), scheduler,
                 new Settings(false, 20, Duration.ZERO, true, Duration.ofMillis(100), Duration.ofSeconds(2)), EventSink.NONE);
         XodusStore xodus = XodusStore.open("xodus", folder.resolve("xodus"), XodusStore.Durability.PROCESS_CRASH, 5000);
-        CloudHttp http = new CloudHttp(server, new FixedTokens(token), Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
+        CloudHttp http = new CloudHttp(server, new MemoryTokens(token, null), Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
         device.addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
         device.addTier(new Coordinator.Tier(xodus, "xodus", 400, 2, false, Duration.ZERO));
         device.addTier(new Coordinator.Tier(FileStore.open("file", folder.resolve("file"), Runnable::run), "file", 300, 3, false,

@@ -33,6 +33,7 @@ import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
 import org.streamkit.sync.tier.cloud.CloudHttp;
 import org.streamkit.sync.tier.cloud.CloudStore;
+import org.streamkit.sync.tier.cloud.MemoryTokens;
 import org.streamkit.sync.tier.memory.MemoryStore;
 import org.streamkit.sync.tier.xodus.XodusStore;
 
@@ -69,7 +70,7 @@ class FaultyNetworkTortureTest {
             for (int d = 0; d < DEVICES; d++) {
                 proxies[d] = new FaultProxy(server.uri(), random.nextLong());
                 open.add(proxies[d]);
-                CloudHttp http = new CloudHttp(proxies[d].uri(), new FixedTokens(server.mintToken("streamer", Duration.ofHours(1))),
+                CloudHttp http = new CloudHttp(proxies[d].uri(), new MemoryTokens(server.mintToken("streamer", Duration.ofHours(1)), null),
                         Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
                 open.add(http);
                 devices[d] = Coordinator.open(folder.resolve("device-" + d + "/state"), new ExecutorTimer(scheduler), scheduler,
@@ -131,7 +132,7 @@ class FaultyNetworkTortureTest {
                 p.faulty(false);
                 p.partitioned(false);
             }
-            CloudHttp direct = new CloudHttp(server.uri(), new FixedTokens(server.mintToken("streamer", Duration.ofHours(1))),
+            CloudHttp direct = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("streamer", Duration.ofHours(1)), null),
                     Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
             open.add(direct);
             CloudStore truth = new CloudStore("cloud", direct, TYPES);

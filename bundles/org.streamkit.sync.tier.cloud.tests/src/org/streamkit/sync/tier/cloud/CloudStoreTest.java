@@ -156,7 +156,7 @@ class CloudStoreTest {
         MemoryTokens tokens = new MemoryTokens(forged, server.mintRefreshToken("alice"));
         CloudStore cloud = store(server.uri(), tokens);
         cloud.put(doc(KEY, ConfigJson.newObject().put("name", "after a refresh")));
-        assertEquals(1, tokens.updates, "one refresh");
+        assertEquals(1, tokens.updates(), "one refresh");
         assertEquals(TierHealth.Status.UP, cloud.health().status());
     }
 
@@ -174,7 +174,7 @@ class CloudStoreTest {
         assertFalse(e.getMessage().contains(forged), "the token never appears in a message");
         assertEquals(TierHealth.Status.DEGRADED, cloud.health().status());
         assertTrue(cloud.health().reason().contains("Sign in again"));
-        assertEquals(0, tokens.updates);
+        assertEquals(0, tokens.updates());
     }
 
     @Test

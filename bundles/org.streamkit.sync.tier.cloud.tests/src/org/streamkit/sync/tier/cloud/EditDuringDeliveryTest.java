@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -35,18 +34,7 @@ import org.streamkit.sync.tier.memory.MemoryStore;
  */
 class EditDuringDeliveryTest {
 
-    /** Only "sync now" moves data, so every step is exact. */
-    private static final Timer NOW_ONLY = new Timer() {
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public void schedule(Runnable task, Duration delay) {
-            // nothing runs on its own
-        }
-    };
+    private static final Timer NOW_ONLY = NowOnlyTimer.INSTANCE;
     private static final ConfigKey KEY = new ConfigKey("notes", "busy");
 
     @TempDir

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -30,18 +29,7 @@ import org.streamkit.sync.tier.memory.MemoryStore;
  */
 class SyncStrategyScenariosTest {
 
-    /** Time without scheduled work: in these tests only "sync now" moves data, so each step is exact. */
-    private static final Timer NOW_ONLY = new Timer() {
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public void schedule(Runnable task, Duration delay) {
-            // nothing runs on its own
-        }
-    };
+    private static final Timer NOW_ONLY = NowOnlyTimer.INSTANCE;
 
     @TempDir
     Path folder;

@@ -68,6 +68,7 @@ public final class CloudTierComponent extends ForwardingStorageTier {
     private final CloudStore store;
     private final CloudEvents events;
     private final boolean turnedOff;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin eventAdmin;
 
     @Activate
@@ -94,17 +95,6 @@ public final class CloudTierComponent extends ForwardingStorageTier {
         if (admin != null) {
             admin.postEvent(new Event(SyncEvents.TOPIC_REMOTE_CHANGED, Map.of(SyncEvents.TIER, NAME,
                     SyncEvents.TYPE, key.type(), SyncEvents.ID, key.id())));
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void setEventAdmin(EventAdmin admin) {
-        eventAdmin = admin;
-    }
-
-    void unsetEventAdmin(EventAdmin admin) {
-        if (eventAdmin == admin) {
-            eventAdmin = null;
         }
     }
 

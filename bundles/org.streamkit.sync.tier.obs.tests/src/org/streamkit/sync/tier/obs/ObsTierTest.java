@@ -77,27 +77,11 @@ class ObsTierTest {
 
     /** A client of the test's OBS, as the tier makes one; events go to {@code onEvent}. */
     private ObsStore client(String password, String slot, Runnable onAnnouncement) throws Exception {
-        ObsStore[] holder = new ObsStore[1];
-        ObsConnection connection = new ObsConnection(obs.uri(), () -> password, Duration.ofSeconds(5), Duration.ofMillis(100),
-                Duration.ofMillis(500), new ObsConnection.Listener() {
-                    @Override
-                    public void connected() {
-                        if (onAnnouncement != null) {
-                            onAnnouncement.run();
-                        }
-                    }
-
-                    @Override
-                    public void event(String type, JsonNode data) {
-                        if (holder[0] != null && holder[0].isAnnouncementFromElsewhere(type, data) && onAnnouncement != null) {
-                            onAnnouncement.run();
-                        }
-                    }
-                });
-        opened.add(connection);
-        holder[0] = new ObsStore("obs", connection, slot);
-        connection.start();
-        return holder[0];
+        ObsStore store = ObsStore.connecting("obs", obs.uri(), () -> password, slot, Duration.ofSeconds(5),
+                Duration.ofMillis(100), Duration.ofMillis(500), onAnnouncement, onAnnouncement);
+        opened.add(store.connection());
+        store.connection().start();
+        return store;
     }
 
     private ObsStore connected(String slot, Runnable onAnnouncement) throws Exception {

@@ -1,5 +1,7 @@
 package org.streamkit.sync.tier.obs;
 
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -88,8 +91,38 @@ public final class ObsStore implements StorageTier {
         return name;
     }
 
+    /**
+     * A store over a connection of its own, not yet started ({@link #connection()} starts and closes it).
+     *
+     * @param connected runs each time the connection is made (null: nothing)
+     * @param announced runs each time another client announces a write to this slot (null: nothing)
+     */
+    public static ObsStore connecting(String name, URI uri, Supplier<String> password, String slot, Duration timeout,
+            Duration retryBase, Duration retryMax, Runnable connected, Runnable announced) {
+        ObsStore[] store = new ObsStore[1];
+        ObsConnection connection = new ObsConnection(uri, password, timeout, retryBase, retryMax,
+                new ObsConnection.Listener() {
+                    @Override
+                    public void connected() {
+                        if (connected != null) {
+                            connected.run();
+                        }
+                    }
+
+                    @Override
+                    public void event(String type, JsonNode data) {
+                        ObsStore s = store[0];
+                        if (announced != null && s != null && s.isAnnouncementFromElsewhere(type, data)) {
+                            announced.run();
+                        }
+                    }
+                });
+        store[0] = new ObsStore(name, connection, slot);
+        return store[0];
+    }
+
     /** @return the connection this tier uses */
-    ObsConnection connection() {
+    public ObsConnection connection() {
         return connection;
     }
 

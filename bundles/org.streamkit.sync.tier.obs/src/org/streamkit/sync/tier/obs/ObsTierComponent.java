@@ -27,7 +27,6 @@ import org.streamkit.sync.api.SyncEvents;
 import org.streamkit.sync.api.TierHealth;
 import org.streamkit.sync.api.support.ForwardingStorageTier;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Registers OBS Studio (obs-websocket 5) as a remote {@link StorageTier} (ranking 200, debounce 2000 ms).
@@ -80,6 +79,7 @@ public final class ObsTierComponent extends ForwardingStorageTier {
     private final ObsStore store;
     private final boolean importLegacy;
     private final boolean turnedOff;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin eventAdmin;
 
     @Activate
@@ -87,11 +87,9 @@ public final class ObsTierComponent extends ForwardingStorageTier {
         URI uri = uri(config.host(), config.port());
         importLegacy = config.importLegacy();
         Duration timeout = Duration.ofMillis(Math.max(100, config.timeoutMs()));
-        Wiring holder = new Wiring();
-        connection = new ObsConnection(uri, ObsTierComponent::password, timeout, Duration.ofMillis(250),
-                Duration.ofMillis(Math.max(250, config.reconnectMaxMs())), holder);
-        store = new ObsStore(NAME, connection, config.slot());
-        holder.store = store;
+        store = ObsStore.connecting(NAME, uri, ObsTierComponent::password, config.slot(), timeout, Duration.ofMillis(250),
+                Duration.ofMillis(Math.max(250, config.reconnectMaxMs())), this::connected, this::changedElsewhere);
+        connection = store.connection();
         turnedOff = StorageTier.turnedOff(properties);
         if (turnedOff) {
             // Turned off by the user: registered so the coordinator knows, but OBS is never contacted.
@@ -126,46 +124,22 @@ public final class ObsTierComponent extends ForwardingStorageTier {
         }
     }
 
-    /** Wires the connection's news to the store and to the coordinator. */
-    private final class Wiring implements ObsConnection.Listener {
-        volatile ObsStore store;
-
-        @Override
-        public void connected() {
-            if (importLegacy) {
-                try {
-                    store.importLegacy();
-                } catch (StorageException e) {
-                    LOG.warn("OBS tier: importing the web dock's configs failed: {}", e.getMessage());
-                }
-            }
-            changedElsewhere(); // pull what changed while away; pending writes go out
-        }
-
-        @Override
-        public void event(String type, JsonNode data) {
-            ObsStore s = store;
-            if (s != null && s.isAnnouncementFromElsewhere(type, data)) {
-                changedElsewhere();
+    /** OBS is (again) reachable: the web dock's configs are imported if asked, and the coordinator pulls. */
+    private void connected() {
+        if (importLegacy) {
+            try {
+                store.importLegacy();
+            } catch (StorageException e) {
+                LOG.warn("OBS tier: importing the web dock's configs failed: {}", e.getMessage());
             }
         }
+        changedElsewhere(); // pull what changed while away; pending writes go out
     }
 
     private void changedElsewhere() {
         EventAdmin admin = eventAdmin;
         if (admin != null) {
             admin.postEvent(new Event(SyncEvents.TOPIC_REMOTE_CHANGED, Map.of(SyncEvents.TIER, NAME)));
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void setEventAdmin(EventAdmin admin) {
-        eventAdmin = admin;
-    }
-
-    void unsetEventAdmin(EventAdmin admin) {
-        if (eventAdmin == admin) {
-            eventAdmin = null;
         }
     }
 

@@ -16,14 +16,10 @@ import org.eclipse.jface.text.DocumentEvent;
 import org.eclipse.jface.text.IUndoManager;
 import org.eclipse.jface.text.IUndoManagerExtension;
 import org.eclipse.jface.text.TextViewerUndoManager;
-import org.eclipse.jface.text.presentation.IPresentationReconciler;
-import org.eclipse.jface.text.presentation.PresentationReconciler;
-import org.eclipse.jface.text.rules.DefaultDamagerRepairer;
 import org.eclipse.jface.text.source.CompositeRuler;
 import org.eclipse.jface.text.source.ISourceViewer;
 import org.eclipse.jface.text.source.LineNumberRulerColumn;
 import org.eclipse.jface.text.source.SourceViewer;
-import org.eclipse.jface.text.source.SourceViewerConfiguration;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.StyledText;
 import org.eclipse.swt.graphics.Color;
@@ -353,21 +349,7 @@ public final class ConfigForm {
     }
 
     /** JSON colouring, two-space indentation, and an undo history of its own. */
-    private static final class Configuration extends SourceViewerConfiguration {
-
-        @Override
-        public IPresentationReconciler getPresentationReconciler(ISourceViewer sourceViewer) {
-            PresentationReconciler reconciler = new PresentationReconciler();
-            DefaultDamagerRepairer colours = new DefaultDamagerRepairer(new JsonScanner());
-            reconciler.setDamager(colours, IDocument.DEFAULT_CONTENT_TYPE);
-            reconciler.setRepairer(colours, IDocument.DEFAULT_CONTENT_TYPE);
-            return reconciler;
-        }
-
-        @Override
-        public int getTabWidth(ISourceViewer sourceViewer) {
-            return 2;
-        }
+    private static final class Configuration extends JsonColours {
 
         @Override
         public org.eclipse.jface.text.IUndoManager getUndoManager(ISourceViewer sourceViewer) {

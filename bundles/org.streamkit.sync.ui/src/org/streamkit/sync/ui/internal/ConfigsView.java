@@ -25,7 +25,6 @@ import org.eclipse.jface.dialogs.IDialogConstants;
 import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
-import org.eclipse.jface.resource.ImageDescriptor;
 import org.eclipse.jface.resource.ResourceLocator;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.window.Window;
@@ -79,7 +78,7 @@ public final class ConfigsView extends ViewPart {
     private volatile CoordinatorLink link;
     private ConfigTree tree;
     private Label status;
-    private Job readJob;
+    private final CoalescedRead reader = new CoalescedRead(Messages.ConfigsView_readJob, this::read);
     private Job syncJob;
     private UndoRedoActionGroup undoRedo;
     private Action openAction;
@@ -138,35 +137,23 @@ public final class ConfigsView extends ViewPart {
 
     private void createActions() {
         ISharedImages images = PlatformUI.getWorkbench().getSharedImages();
-        openAction = action(ACTION_OPEN, Messages.ConfigsView_open, Messages.ConfigsView_openTooltip, null, this::open);
-        newAction = action(ACTION_NEW, Messages.ConfigsView_new, Messages.ConfigsView_newTooltip,
+        openAction = ViewActions.create(ACTION_OPEN, Messages.ConfigsView_open, Messages.ConfigsView_openTooltip, null, this::open);
+        newAction = ViewActions.create(ACTION_NEW, Messages.ConfigsView_new, Messages.ConfigsView_newTooltip,
                 images.getImageDescriptor(ISharedImages.IMG_OBJ_ADD), this::newConfig);
-        duplicateAction = action(ACTION_DUPLICATE, Messages.ConfigsView_duplicate, Messages.ConfigsView_duplicateTooltip,
+        duplicateAction = ViewActions.create(ACTION_DUPLICATE, Messages.ConfigsView_duplicate, Messages.ConfigsView_duplicateTooltip,
                 images.getImageDescriptor(ISharedImages.IMG_TOOL_COPY), this::duplicate);
-        deleteAction = action(ACTION_DELETE, Messages.ConfigsView_delete, Messages.ConfigsView_deleteTooltip,
+        deleteAction = ViewActions.create(ACTION_DELETE, Messages.ConfigsView_delete, Messages.ConfigsView_deleteTooltip,
                 images.getImageDescriptor(ISharedImages.IMG_TOOL_DELETE), this::delete);
         deleteAction.setDisabledImageDescriptor(images.getImageDescriptor(ISharedImages.IMG_TOOL_DELETE_DISABLED));
         deleteAction.setActionDefinitionId(IWorkbenchCommandConstants.EDIT_DELETE);
-        refreshAction = action(ACTION_REFRESH, Messages.ConfigsView_refresh, Messages.ConfigsView_refreshTooltip,
+        refreshAction = ViewActions.create(ACTION_REFRESH, Messages.ConfigsView_refresh, Messages.ConfigsView_refreshTooltip,
                 images.getImageDescriptor(ISharedImages.IMG_TOOL_REDO), this::refresh);
         refreshAction.setActionDefinitionId(IWorkbenchCommandConstants.FILE_REFRESH);
-        syncNowAction = action(ACTION_SYNC_NOW, Messages.ConfigsView_syncNow, Messages.ConfigsView_syncNowTooltip,
+        syncNowAction = ViewActions.create(ACTION_SYNC_NOW, Messages.ConfigsView_syncNow, Messages.ConfigsView_syncNowTooltip,
                 ResourceLocator.imageDescriptorFromBundle(ConfigsView.class, "icons/state-synced.png").orElse(null), //$NON-NLS-1$
                 this::syncNow);
     }
 
-    private static Action action(String id, String text, String tooltip, ImageDescriptor image, Runnable run) {
-        Action action = new Action(text) {
-            @Override
-            public void run() {
-                run.run();
-            }
-        };
-        action.setId(id);
-        action.setToolTipText(tooltip);
-        action.setImageDescriptor(image);
-        return action;
-    }
 
     private void fillContextMenu(IMenuManager menu) {
         menu.add(openAction);
@@ -189,12 +176,7 @@ public final class ConfigsView extends ViewPart {
 
     /** @return one of the view's actions by its id ({@link #ACTION_NEW} and the others) */
     public IAction action(String id) {
-        for (IAction action : List.of(openAction, newAction, duplicateAction, deleteAction, refreshAction, syncNowAction)) {
-            if (action.getId().equals(id)) {
-                return action;
-            }
-        }
-        throw new IllegalArgumentException(id);
+        return ViewActions.find(id, openAction, newAction, duplicateAction, deleteAction, refreshAction, syncNowAction);
     }
 
     // ------------------------------------------------------------------------------------------ reading
@@ -204,19 +186,7 @@ public final class ConfigsView extends ViewPart {
         if (link == null) {
             return;
         }
-        Job previous = readJob;
-        if (previous != null) {
-            previous.cancel();
-        }
-        Job job = new Job(Messages.ConfigsView_readJob) {
-            @Override
-            protected IStatus run(IProgressMonitor monitor) {
-                return read(monitor);
-            }
-        };
-        job.setSystem(true);
-        readJob = job;
-        job.schedule(100);
+        reader.request();
     }
 
     private IStatus read(IProgressMonitor monitor) {
@@ -505,10 +475,7 @@ public final class ConfigsView extends ViewPart {
         if (current != null) {
             current.close();
         }
-        Job job = readJob;
-        if (job != null) {
-            job.cancel();
-        }
+        reader.cancel();
         if (undoRedo != null) {
             undoRedo.dispose();
         }

@@ -8,7 +8,6 @@ import java.util.function.Function;
 
 import org.eclipse.compare.CompareUI;
 import org.eclipse.core.runtime.ILog;
-import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
@@ -22,7 +21,6 @@ import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.jface.layout.TableColumnLayout;
-import org.eclipse.jface.resource.ImageDescriptor;
 import org.eclipse.jface.resource.ResourceLocator;
 import org.eclipse.jface.viewers.ArrayContentProvider;
 import org.eclipse.jface.viewers.ColumnLabelProvider;
@@ -72,7 +70,7 @@ public final class ConflictsView extends ViewPart {
     private Label status;
     private TableViewer viewer;
     private List<Conflict> conflicts = List.of();
-    private Job readJob;
+    private final CoalescedRead reader = new CoalescedRead(Messages.Conflicts_readJob, monitor -> read());
     private Action compareAction;
     private Action keepMineAction;
     private Action takeTheirsAction;
@@ -150,29 +148,17 @@ public final class ConflictsView extends ViewPart {
 
     private void createActions() {
         ISharedImages images = PlatformUI.getWorkbench().getSharedImages();
-        compareAction = action(ACTION_COMPARE, Messages.Conflicts_compare, Messages.Conflicts_compareTooltip,
+        compareAction = ViewActions.create(ACTION_COMPARE, Messages.Conflicts_compare, Messages.Conflicts_compareTooltip,
                 ResourceLocator.imageDescriptorFromBundle(ConflictsView.class, "icons/state-conflict.png").orElse(null), //$NON-NLS-1$
                 this::compare);
-        keepMineAction = action(ACTION_KEEP_MINE, Messages.Conflicts_keepMine, Messages.Conflicts_keepMineTooltip,
+        keepMineAction = ViewActions.create(ACTION_KEEP_MINE, Messages.Conflicts_keepMine, Messages.Conflicts_keepMineTooltip,
                 images.getImageDescriptor(ISharedImages.IMG_TOOL_BACK), () -> resolveSelected(true));
-        takeTheirsAction = action(ACTION_TAKE_THEIRS, Messages.Conflicts_takeTheirs, Messages.Conflicts_takeTheirsTooltip,
+        takeTheirsAction = ViewActions.create(ACTION_TAKE_THEIRS, Messages.Conflicts_takeTheirs, Messages.Conflicts_takeTheirsTooltip,
                 images.getImageDescriptor(ISharedImages.IMG_TOOL_FORWARD), () -> resolveSelected(false));
-        refreshAction = action(ACTION_REFRESH, Messages.ConfigsView_refresh, Messages.Conflicts_refreshTooltip,
+        refreshAction = ViewActions.create(ACTION_REFRESH, Messages.ConfigsView_refresh, Messages.Conflicts_refreshTooltip,
                 images.getImageDescriptor(ISharedImages.IMG_TOOL_REDO), this::refresh);
     }
 
-    private static Action action(String id, String text, String tooltip, ImageDescriptor image, Runnable run) {
-        Action action = new Action(text) {
-            @Override
-            public void run() {
-                run.run();
-            }
-        };
-        action.setId(id);
-        action.setToolTipText(tooltip);
-        action.setImageDescriptor(image);
-        return action;
-    }
 
     private void fillContextMenu(IMenuManager menu) {
         menu.add(compareAction);
@@ -193,12 +179,7 @@ public final class ConflictsView extends ViewPart {
 
     /** @return one of the view's actions by id */
     public IAction action(String id) {
-        for (IAction action : List.of(compareAction, keepMineAction, takeTheirsAction, refreshAction)) {
-            if (action.getId().equals(id)) {
-                return action;
-            }
-        }
-        throw new IllegalArgumentException(id);
+        return ViewActions.find(id, compareAction, keepMineAction, takeTheirsAction, refreshAction);
     }
 
     // ------------------------------------------------------------------------------------------ reading
@@ -208,31 +189,23 @@ public final class ConflictsView extends ViewPart {
         if (link == null) {
             return;
         }
-        Job previous = readJob;
-        if (previous != null) {
-            previous.cancel();
+        reader.request();
+    }
+
+    private IStatus read() {
+        SyncCoordinator coordinator = coordinator();
+        if (coordinator == null) {
+            show(List.of(), Messages.ConfigsView_noTier);
+            return Status.OK_STATUS;
         }
-        Job job = new Job(Messages.Conflicts_readJob) {
-            @Override
-            protected IStatus run(IProgressMonitor monitor) {
-                SyncCoordinator coordinator = coordinator();
-                if (coordinator == null) {
-                    show(List.of(), Messages.ConfigsView_noTier);
-                    return Status.OK_STATUS;
-                }
-                try {
-                    List<Conflict> open = coordinator.conflicts();
-                    show(open, open.isEmpty() ? Messages.Conflicts_none : NLS.bind(Messages.Conflicts_count, open.size()));
-                } catch (RuntimeException e) {
-                    show(List.of(), NLS.bind(Messages.Conflicts_readFailed, e.getMessage()));
-                    return Status.warning(NLS.bind(Messages.Conflicts_readFailed, e.getMessage()), e);
-                }
-                return Status.OK_STATUS;
-            }
-        };
-        job.setSystem(true);
-        readJob = job;
-        job.schedule(100);
+        try {
+            List<Conflict> open = coordinator.conflicts();
+            show(open, open.isEmpty() ? Messages.Conflicts_none : NLS.bind(Messages.Conflicts_count, open.size()));
+        } catch (RuntimeException e) {
+            show(List.of(), NLS.bind(Messages.Conflicts_readFailed, e.getMessage()));
+            return Status.warning(NLS.bind(Messages.Conflicts_readFailed, e.getMessage()), e);
+        }
+        return Status.OK_STATUS;
     }
 
     private void show(List<Conflict> open, String text) {
@@ -358,10 +331,7 @@ public final class ConflictsView extends ViewPart {
         if (current != null) {
             current.close();
         }
-        Job job = readJob;
-        if (job != null) {
-            job.cancel();
-        }
+        reader.cancel();
         super.dispose();
     }
 

@@ -9,9 +9,10 @@ import org.eclipse.jface.text.source.SourceViewerConfiguration;
 
 /**
  * JSON colouring ({@link JsonScanner}) and two-space tabs for the read-only and merge viewers of the
- * conflict and history UI: the compare viewer, the field merge's result, the history preview.
+ * conflict and history UI: the compare viewer, the field merge's result, the history preview; the config
+ * editor adds its undo history.
  */
-final class JsonColours extends SourceViewerConfiguration {
+class JsonColours extends SourceViewerConfiguration {
 
     @Override
     public IPresentationReconciler getPresentationReconciler(ISourceViewer sourceViewer) {

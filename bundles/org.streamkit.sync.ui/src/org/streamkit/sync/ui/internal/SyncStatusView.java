@@ -106,7 +106,7 @@ public final class SyncStatusView extends ViewPart {
     private List<TierStatus> tierRows = List.of();
     private List<OutboxRow> outboxRows = List.of();
     private boolean workingOffline;
-    private Job readJob;
+    private final CoalescedRead reader = new CoalescedRead(Messages.Status_readJob, monitor -> read());
     private Action retryAction;
     private Action discardAction;
     private Action offlineAction;
@@ -314,18 +314,18 @@ public final class SyncStatusView extends ViewPart {
 
     private void createActions() {
         ISharedImages images = PlatformUI.getWorkbench().getSharedImages();
-        retryAction = action(ACTION_RETRY, Messages.Status_retry, Messages.Status_retryTooltip, IAction.AS_PUSH_BUTTON,
+        retryAction = ViewActions.create(ACTION_RETRY, Messages.Status_retry, Messages.Status_retryTooltip, IAction.AS_PUSH_BUTTON,
                 icon("state-pending"), this::retry); //$NON-NLS-1$
-        discardAction = action(ACTION_DISCARD, Messages.Status_discard, Messages.Status_discardTooltip,
+        discardAction = ViewActions.create(ACTION_DISCARD, Messages.Status_discard, Messages.Status_discardTooltip,
                 IAction.AS_PUSH_BUTTON, images.getImageDescriptor(ISharedImages.IMG_TOOL_DELETE), this::discard);
         discardAction.setDisabledImageDescriptor(images.getImageDescriptor(ISharedImages.IMG_TOOL_DELETE_DISABLED));
-        offlineAction = action(ACTION_WORK_OFFLINE, Messages.Status_workOffline, Messages.Status_workOfflineTooltip,
+        offlineAction = ViewActions.create(ACTION_WORK_OFFLINE, Messages.Status_workOffline, Messages.Status_workOfflineTooltip,
                 IAction.AS_CHECK_BOX, icon("state-offline"), this::toggleOffline); //$NON-NLS-1$
-        syncNowAction = action(ACTION_SYNC_NOW, Messages.ConfigsView_syncNow, Messages.ConfigsView_syncNowTooltip,
+        syncNowAction = ViewActions.create(ACTION_SYNC_NOW, Messages.ConfigsView_syncNow, Messages.ConfigsView_syncNowTooltip,
                 IAction.AS_PUSH_BUTTON, icon("state-synced"), this::syncNow); //$NON-NLS-1$
-        refreshAction = action(ACTION_REFRESH, Messages.ConfigsView_refresh, Messages.Status_refreshTooltip,
+        refreshAction = ViewActions.create(ACTION_REFRESH, Messages.ConfigsView_refresh, Messages.Status_refreshTooltip,
                 IAction.AS_PUSH_BUTTON, images.getImageDescriptor(ISharedImages.IMG_TOOL_REDO), this::refresh);
-        auditAction = action(ACTION_AUDIT, Messages.Status_audit, Messages.Status_auditTooltip, IAction.AS_PUSH_BUTTON,
+        auditAction = ViewActions.create(ACTION_AUDIT, Messages.Status_audit, Messages.Status_auditTooltip, IAction.AS_PUSH_BUTTON,
                 images.getImageDescriptor(ISharedImages.IMG_OBJS_INFO_TSK), this::audit);
     }
 
@@ -333,18 +333,6 @@ public final class SyncStatusView extends ViewPart {
         return ResourceLocator.imageDescriptorFromBundle(SyncStatusView.class, "icons/" + name + ".png").orElse(null); //$NON-NLS-1$ //$NON-NLS-2$
     }
 
-    private static Action action(String id, String text, String tooltip, int style, ImageDescriptor image, Runnable run) {
-        Action action = new Action(text, style) {
-            @Override
-            public void run() {
-                run.run();
-            }
-        };
-        action.setId(id);
-        action.setToolTipText(tooltip);
-        action.setImageDescriptor(image);
-        return action;
-    }
 
     private void fillContextMenu(IMenuManager menu) {
         menu.add(retryAction);
@@ -364,12 +352,7 @@ public final class SyncStatusView extends ViewPart {
 
     /** @return one of the view's actions by id */
     public IAction action(String id) {
-        for (IAction action : List.of(retryAction, discardAction, offlineAction, syncNowAction, refreshAction, auditAction)) {
-            if (action.getId().equals(id)) {
-                return action;
-            }
-        }
-        throw new IllegalArgumentException(id);
+        return ViewActions.find(id, retryAction, discardAction, offlineAction, syncNowAction, refreshAction, auditAction);
     }
 
     // ------------------------------------------------------------------------------------------ reading
@@ -379,19 +362,7 @@ public final class SyncStatusView extends ViewPart {
         if (link == null) {
             return;
         }
-        Job previous = readJob;
-        if (previous != null) {
-            previous.cancel();
-        }
-        Job job = new Job(Messages.Status_readJob) {
-            @Override
-            protected IStatus run(IProgressMonitor monitor) {
-                return read();
-            }
-        };
-        job.setSystem(true);
-        readJob = job;
-        job.schedule(100);
+        reader.request();
     }
 
     private IStatus read() {
@@ -673,10 +644,7 @@ public final class SyncStatusView extends ViewPart {
         if (current != null) {
             current.close();
         }
-        Job job = readJob;
-        if (job != null) {
-            job.cancel();
-        }
+        reader.cancel();
         if (root != null && !root.isDisposed()) {
             root.getDisplay().timerExec(-1, autoRefresh);
         }
