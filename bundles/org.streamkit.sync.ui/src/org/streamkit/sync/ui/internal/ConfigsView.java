@@ -31,7 +31,7 @@ import org.eclipse.jface.window.Window;
 import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.IActionBars;
 import org.eclipse.ui.ISharedImages;
@@ -41,7 +41,6 @@ import org.eclipse.ui.PartInitException;
 import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.actions.ActionFactory;
 import org.eclipse.ui.operations.UndoRedoActionGroup;
-import org.eclipse.ui.part.ViewPart;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
@@ -60,7 +59,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Duplicate, Delete (confirmed, undoable through the workbench's Undo), Refresh, Sync Now, and Open
  * (double-click) in the config editor. Reads, writes and syncs run in jobs, never on the UI thread.
  */
-public final class ConfigsView extends ViewPart {
+public final class ConfigsView extends CoordinatorView {
 
     /** The view's id in {@code plugin.xml}. */
     public static final String ID = "org.streamkit.sync.ui.configsView"; //$NON-NLS-1$
@@ -75,10 +74,8 @@ public final class ConfigsView extends ViewPart {
     /** Types offered in the New dialog even before any config of them exists. */
     private static final Set<String> USUAL_TYPES = Set.of("text-cyclers", "swaps", "layouts", "notes"); //$NON-NLS-1$
 
-    private volatile CoordinatorLink link;
     private ConfigTree tree;
     private Label status;
-    private final CoalescedRead reader = new CoalescedRead(Messages.ConfigsView_readJob, this::read);
     private Job syncJob;
     private UndoRedoActionGroup undoRedo;
     private Action openAction;
@@ -89,7 +86,6 @@ public final class ConfigsView extends ViewPart {
     private Action syncNowAction;
     private ConfigKey selectWhenShown;
     private volatile boolean loaded;
-    private volatile long reads;
 
     @Override
     public void createPartControl(Composite parent) {
@@ -130,9 +126,7 @@ public final class ConfigsView extends ViewPart {
         });
         updateActions();
 
-        link = new CoordinatorLink(new String[] { SyncEvents.TOPIC_CHANGED, SyncEvents.TOPIC_STATE },
-                event -> refresh(), this::refresh);
-        refresh();
+        follow(Messages.ConfigsView_readJob, SyncEvents.TOPIC_CHANGED, SyncEvents.TOPIC_STATE);
     }
 
     private void createActions() {
@@ -153,7 +147,6 @@ public final class ConfigsView extends ViewPart {
                 ResourceLocator.imageDescriptorFromBundle(ConfigsView.class, "icons/state-synced.png").orElse(null), //$NON-NLS-1$
                 this::syncNow);
     }
-
 
     private void fillContextMenu(IMenuManager menu) {
         menu.add(openAction);
@@ -181,17 +174,9 @@ public final class ConfigsView extends ViewPart {
 
     // ------------------------------------------------------------------------------------------ reading
 
-    /** Reads the configs again in the background and shows them; repeated calls coalesce. */
-    public void refresh() {
-        if (link == null) {
-            return;
-        }
-        reader.request();
-    }
-
-    private IStatus read(IProgressMonitor monitor) {
-        CoordinatorLink current = link;
-        SyncCoordinator coordinator = current == null ? null : current.get();
+    @Override
+    protected IStatus read(IProgressMonitor monitor) {
+        SyncCoordinator coordinator = coordinator();
         if (coordinator == null) {
             show(List.of(), Messages.ConfigsView_noTier);
             return Status.OK_STATUS;
@@ -239,19 +224,7 @@ public final class ConfigsView extends ViewPart {
             }
             updateActions();
             loaded = true;
-            reads++;
-        });
-    }
-
-    private void ui(Runnable runnable) {
-        Display display = tree == null || tree.control().isDisposed() ? null : tree.control().getDisplay();
-        if (display == null || display.isDisposed()) {
-            return;
-        }
-        display.asyncExec(() -> {
-            if (!tree.control().isDisposed()) {
-                runnable.run();
-            }
+            shown();
         });
     }
 
@@ -405,11 +378,6 @@ public final class ConfigsView extends ViewPart {
         return syncJob;
     }
 
-    private SyncCoordinator coordinator() {
-        CoordinatorLink current = link;
-        return current == null ? null : current.get();
-    }
-
     /** Runs an operation through the workbench's history in a job; then, on the UI thread, {@code done}. */
     private void execute(IUndoableOperation operation, Runnable done) {
         Job job = Job.create(operation.getLabel(), monitor -> {
@@ -458,9 +426,9 @@ public final class ConfigsView extends ViewPart {
         return loaded;
     }
 
-    /** @return how many reads have been shown since the view opened */
-    public long reads() {
-        return reads;
+    @Override
+    protected Control control() {
+        return tree == null ? null : tree.control();
     }
 
     @Override
@@ -470,12 +438,6 @@ public final class ConfigsView extends ViewPart {
 
     @Override
     public void dispose() {
-        CoordinatorLink current = link;
-        link = null;
-        if (current != null) {
-            current.close();
-        }
-        reader.cancel();
         if (undoRedo != null) {
             undoRedo.dispose();
         }

@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import org.eclipse.compare.CompareUI;
 import org.eclipse.core.runtime.ILog;
+import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
@@ -31,14 +32,13 @@ import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.ISharedImages;
 import org.eclipse.ui.IWorkbenchActionConstants;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.actions.ActionFactory;
-import org.eclipse.ui.part.ViewPart;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.Conflict;
 import org.streamkit.sync.api.StorageException;
@@ -52,7 +52,7 @@ import org.streamkit.sync.api.SyncEvents;
  * Mine and Take Theirs resolve the selected conflicts right from the list. Reads and resolutions run in
  * jobs.
  */
-public final class ConflictsView extends ViewPart {
+public final class ConflictsView extends CoordinatorView {
 
     /** The view's id in {@code plugin.xml}. */
     public static final String ID = "org.streamkit.sync.ui.conflictsView"; //$NON-NLS-1$
@@ -66,16 +66,13 @@ public final class ConflictsView extends ViewPart {
     private static final DateTimeFormatter TODAY = DateTimeFormatter.ofPattern("HH:mm:ss") //$NON-NLS-1$
             .withZone(ZoneId.systemDefault());
 
-    private volatile CoordinatorLink link;
     private Label status;
     private TableViewer viewer;
     private List<Conflict> conflicts = List.of();
-    private final CoalescedRead reader = new CoalescedRead(Messages.Conflicts_readJob, monitor -> read());
     private Action compareAction;
     private Action keepMineAction;
     private Action takeTheirsAction;
     private Action refreshAction;
-    private volatile long reads;
 
     @Override
     public void createPartControl(Composite parent) {
@@ -118,9 +115,7 @@ public final class ConflictsView extends ViewPart {
         viewer.addOpenListener(e -> compare());
         updateActions();
 
-        link = new CoordinatorLink(new String[] { SyncEvents.TOPIC_STATE, SyncEvents.TOPIC_CHANGED }, event -> refresh(),
-                this::refresh);
-        refresh();
+        follow(Messages.Conflicts_readJob, SyncEvents.TOPIC_STATE, SyncEvents.TOPIC_CHANGED);
     }
 
     private void column(TableColumnLayout layout, String title, int weight, Function<Conflict, String> text) {
@@ -159,7 +154,6 @@ public final class ConflictsView extends ViewPart {
                 images.getImageDescriptor(ISharedImages.IMG_TOOL_REDO), this::refresh);
     }
 
-
     private void fillContextMenu(IMenuManager menu) {
         menu.add(compareAction);
         menu.add(new Separator());
@@ -184,15 +178,8 @@ public final class ConflictsView extends ViewPart {
 
     // ------------------------------------------------------------------------------------------ reading
 
-    /** Reads the open conflicts again in the background; repeated calls coalesce. */
-    public void refresh() {
-        if (link == null) {
-            return;
-        }
-        reader.request();
-    }
-
-    private IStatus read() {
+    @Override
+    protected IStatus read(IProgressMonitor monitor) {
         SyncCoordinator coordinator = coordinator();
         if (coordinator == null) {
             show(List.of(), Messages.ConfigsView_noTier);
@@ -215,19 +202,8 @@ public final class ConflictsView extends ViewPart {
             status.setText(text);
             status.getParent().layout(true);
             updateActions();
-            reads++;
+            shown();
         });
-    }
-
-    private void ui(Runnable runnable) {
-        Display display = viewer == null || viewer.getControl().isDisposed() ? null : viewer.getControl().getDisplay();
-        if (display != null && !display.isDisposed()) {
-            display.asyncExec(() -> {
-                if (!viewer.getControl().isDisposed()) {
-                    runnable.run();
-                }
-            });
-        }
     }
 
     // ------------------------------------------------------------------------------------------ actions
@@ -293,11 +269,6 @@ public final class ConflictsView extends ViewPart {
         job.schedule();
     }
 
-    private SyncCoordinator coordinator() {
-        CoordinatorLink current = link;
-        return current == null ? null : current.get();
-    }
-
     // ------------------------------------------------------------------------------------------ for tests
 
     /** @return the open conflicts shown (UI thread) */
@@ -314,25 +285,14 @@ public final class ConflictsView extends ViewPart {
         return status.getText();
     }
 
-    /** @return how many reads have been shown since the view opened */
-    public long reads() {
-        return reads;
+    @Override
+    protected Control control() {
+        return viewer == null ? null : viewer.getControl();
     }
 
     @Override
     public void setFocus() {
         viewer.getControl().setFocus();
-    }
-
-    @Override
-    public void dispose() {
-        CoordinatorLink current = link;
-        link = null;
-        if (current != null) {
-            current.close();
-        }
-        reader.cancel();
-        super.dispose();
     }
 
     /** A row stays the same row across refreshes: a conflict is its config, tier and detection time. */

@@ -47,13 +47,13 @@ import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.graphics.Image;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.ISharedImages;
 import org.eclipse.ui.IWorkbenchActionConstants;
 import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.actions.ActionFactory;
-import org.eclipse.ui.part.ViewPart;
 import org.streamkit.sync.api.AuditReport;
 import org.streamkit.sync.api.Conflict;
 import org.streamkit.sync.api.PendingWrite;
@@ -74,7 +74,7 @@ import org.streamkit.sync.api.TierStatus;
  * ({@link SyncCoordinator#workOffline}). It follows the coordinator's events and reads the status again
  * every few seconds while open (tier health changes without events); all reads and actions run in jobs.
  */
-public final class SyncStatusView extends ViewPart {
+public final class SyncStatusView extends CoordinatorView {
 
     /** The view's id in {@code plugin.xml}. */
     public static final String ID = "org.streamkit.sync.ui.syncStatusView"; //$NON-NLS-1$
@@ -92,7 +92,6 @@ public final class SyncStatusView extends ViewPart {
     private static final Color BANNER_BACKGROUND = new Color(0xff, 0xf4, 0xce);
     private static final Color BANNER_FOREGROUND = new Color(0x3b, 0x2f, 0x00);
 
-    private volatile CoordinatorLink link;
     private Composite root;
     private Composite banner;
     private Label status;
@@ -106,7 +105,6 @@ public final class SyncStatusView extends ViewPart {
     private List<TierStatus> tierRows = List.of();
     private List<OutboxRow> outboxRows = List.of();
     private boolean workingOffline;
-    private final CoalescedRead reader = new CoalescedRead(Messages.Status_readJob, monitor -> read());
     private Action retryAction;
     private Action discardAction;
     private Action offlineAction;
@@ -115,7 +113,6 @@ public final class SyncStatusView extends ViewPart {
     private Action auditAction;
     private volatile Job auditJob;
     private volatile AuditReport lastAudit;
-    private volatile long reads;
 
     @Override
     public void createPartControl(Composite parent) {
@@ -185,9 +182,7 @@ public final class SyncStatusView extends ViewPart {
         outbox.addSelectionChangedListener(e -> updateActions());
         updateActions();
 
-        link = new CoordinatorLink(new String[] { SyncEvents.TOPIC_STATE, SyncEvents.TOPIC_CHANGED }, event -> refresh(),
-                this::refresh);
-        refresh();
+        follow(Messages.Status_readJob, SyncEvents.TOPIC_STATE, SyncEvents.TOPIC_CHANGED);
     }
 
     private static TableViewer table(Composite parent, int selection) {
@@ -333,7 +328,6 @@ public final class SyncStatusView extends ViewPart {
         return ResourceLocator.imageDescriptorFromBundle(SyncStatusView.class, "icons/" + name + ".png").orElse(null); //$NON-NLS-1$ //$NON-NLS-2$
     }
 
-
     private void fillContextMenu(IMenuManager menu) {
         menu.add(retryAction);
         menu.add(discardAction);
@@ -357,15 +351,8 @@ public final class SyncStatusView extends ViewPart {
 
     // ------------------------------------------------------------------------------------------ reading
 
-    /** Reads the status again in the background; repeated calls coalesce. */
-    public void refresh() {
-        if (link == null) {
-            return;
-        }
-        reader.request();
-    }
-
-    private IStatus read() {
+    @Override
+    protected IStatus read(IProgressMonitor monitor) {
         SyncCoordinator coordinator = coordinator();
         if (coordinator == null) {
             show(new Snapshot(List.of(), List.of(), null, false), Messages.ConfigsView_noTier);
@@ -412,7 +399,7 @@ public final class SyncStatusView extends ViewPart {
             setVisible(banner, workingOffline);
             root.layout(true, true);
             updateActions();
-            reads++;
+            shown();
             Display display = root.getDisplay();
             display.timerExec(-1, autoRefresh);
             display.timerExec(AUTO_REFRESH_MS, autoRefresh);
@@ -422,17 +409,6 @@ public final class SyncStatusView extends ViewPart {
     private static void setVisible(Composite control, boolean visible) {
         control.setVisible(visible);
         ((GridData) control.getLayoutData()).exclude = !visible;
-    }
-
-    private void ui(Runnable runnable) {
-        Display display = root == null || root.isDisposed() ? null : root.getDisplay();
-        if (display != null && !display.isDisposed()) {
-            display.asyncExec(() -> {
-                if (!root.isDisposed() && !outbox.getControl().isDisposed()) {
-                    runnable.run();
-                }
-            });
-        }
     }
 
     // ------------------------------------------------------------------------------------------ actions
@@ -572,11 +548,6 @@ public final class SyncStatusView extends ViewPart {
         }
     }
 
-    private SyncCoordinator coordinator() {
-        CoordinatorLink current = link;
-        return current == null ? null : current.get();
-    }
-
     // ------------------------------------------------------------------------------------------ for tests
 
     /** @return the job of the last audit or repair, or null */
@@ -627,9 +598,9 @@ public final class SyncStatusView extends ViewPart {
         return banner.getVisible();
     }
 
-    /** @return how many reads have been shown since the view opened */
-    public long reads() {
-        return reads;
+    @Override
+    protected Control control() {
+        return root;
     }
 
     @Override
@@ -639,12 +610,6 @@ public final class SyncStatusView extends ViewPart {
 
     @Override
     public void dispose() {
-        CoordinatorLink current = link;
-        link = null;
-        if (current != null) {
-            current.close();
-        }
-        reader.cancel();
         if (root != null && !root.isDisposed()) {
             root.getDisplay().timerExec(-1, autoRefresh);
         }
