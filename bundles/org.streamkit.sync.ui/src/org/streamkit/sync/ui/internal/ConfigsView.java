@@ -76,7 +76,6 @@ public final class ConfigsView extends CoordinatorView {
 
     private ConfigTree tree;
     private Label status;
-    private Job syncJob;
     private UndoRedoActionGroup undoRedo;
     private Action openAction;
     private Action newAction;
@@ -351,32 +350,6 @@ public final class ConfigsView extends CoordinatorView {
         execute(new ConfigOperations.Delete(label, this::coordinator, keys), this::refresh);
     }
 
-    private void syncNow() {
-        if (syncJob == null) {
-            syncJob = Job.create(Messages.ConfigsView_syncJob, monitor -> {
-                SyncCoordinator coordinator = coordinator();
-                if (coordinator == null) {
-                    return Status.warning(Messages.ConfigsView_noTier);
-                }
-                SubMonitor.convert(monitor, Messages.ConfigsView_syncJob, IProgressMonitor.UNKNOWN);
-                try {
-                    coordinator.syncNow();
-                } catch (RuntimeException e) {
-                    return Status.error(NLS.bind(Messages.ConfigsView_syncFailed, e.getMessage()), e);
-                } finally {
-                    refresh();
-                }
-                return Status.OK_STATUS;
-            });
-        }
-        // A sync asked for while one runs runs once more after it.
-        syncJob.schedule();
-    }
-
-    /** @return the job that runs Sync Now (created the first time it runs), for tests and progress */
-    public Job syncJob() {
-        return syncJob;
-    }
 
     /** Runs an operation through the workbench's history in a job; then, on the UI thread, {@code done}. */
     private void execute(IUndoableOperation operation, Runnable done) {

@@ -2,6 +2,10 @@ package org.streamkit.sync.ui.internal;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Display;
 import org.eclipse.ui.part.ViewPart;
@@ -18,6 +22,7 @@ public abstract class CoordinatorView extends ViewPart {
     private volatile CoordinatorLink link;
     private CoalescedRead reader;
     private volatile long reads;
+    private Job syncJob;
 
     /** Starts following the coordinator; the end of {@code createPartControl}. */
     protected final void follow(String readJobName, String... topics) {
@@ -61,6 +66,34 @@ public abstract class CoordinatorView extends ViewPart {
                 }
             });
         }
+    }
+
+    /** Sync Now in a job: pulls from every remote tier and delivers what waits, then reads again. */
+    protected final void syncNow() {
+        if (syncJob == null) {
+            syncJob = Job.create(Messages.ConfigsView_syncJob, monitor -> {
+                SyncCoordinator coordinator = coordinator();
+                if (coordinator == null) {
+                    return Status.warning(Messages.ConfigsView_noTier);
+                }
+                SubMonitor.convert(monitor, Messages.ConfigsView_syncJob, IProgressMonitor.UNKNOWN);
+                try {
+                    coordinator.syncNow();
+                } catch (RuntimeException e) {
+                    return Status.error(NLS.bind(Messages.ConfigsView_syncFailed, e.getMessage()), e);
+                } finally {
+                    refresh();
+                }
+                return Status.OK_STATUS;
+            });
+        }
+        // A sync asked for while one runs runs once more after it.
+        syncJob.schedule();
+    }
+
+    /** @return the job that runs Sync Now (created the first time it runs), for tests and progress */
+    public Job syncJob() {
+        return syncJob;
     }
 
     /** Counts a read that was shown (UI thread). */

@@ -492,23 +492,6 @@ public final class SyncStatusView extends CoordinatorView {
         job.schedule();
     }
 
-    private void syncNow() {
-        Job job = Job.create(Messages.ConfigsView_syncJob, monitor -> {
-            SyncCoordinator coordinator = coordinator();
-            SubMonitor.convert(monitor, Messages.ConfigsView_syncJob, IProgressMonitor.UNKNOWN);
-            try {
-                if (coordinator != null) {
-                    coordinator.syncNow();
-                }
-            } catch (RuntimeException e) {
-                return Status.error(NLS.bind(Messages.ConfigsView_syncFailed, e.getMessage()), e);
-            } finally {
-                refresh();
-            }
-            return Status.OK_STATUS;
-        });
-        job.schedule();
-    }
 
     /** Audits the local tiers in a job; the result is shown, and a repair runs in a job of its own. */
     private void audit() {
