@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Objects;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -36,6 +37,18 @@ public final class ConfigDocument {
     public static final int MAX_BODY_BYTES = 1024 * 1024;
 
     private static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The order of two versions of one config under last write wins, the newest last: the later
+     * {@link #updatedAt()} (the edit's own stamp, made by the device that edited it) is newer; on equal
+     * stamps a tombstone is newer than an edit, and then the body that sorts last. A total order, so every
+     * device and every tier that compares two versions picks the same one.
+     *
+     * @since 0.2
+     */
+    public static final Comparator<ConfigDocument> VERSION_ORDER = Comparator.comparing(ConfigDocument::updatedAt)
+            .thenComparing(ConfigDocument::deleted)
+            .thenComparing(ConfigDocument::bodyJson);
 
     private final ConfigKey key;
     private final byte[] body;
@@ -200,6 +213,24 @@ public final class ConfigDocument {
     /** @return a tombstone for this config, deleted at {@code deletedAt} */
     public ConfigDocument asTombstone(Instant deletedAt) {
         return new ConfigDocument(key, EMPTY_OBJECT, createdAt, deletedAt, true, remoteVersion);
+    }
+
+    /**
+     * @return whether this version wins over {@code other} under last write wins (see {@link #VERSION_ORDER});
+     *         always true over {@code null}
+     * @since 0.2
+     */
+    public boolean isNewerThan(ConfigDocument other) {
+        return other == null || VERSION_ORDER.compare(this, other) > 0;
+    }
+
+    /**
+     * @return whether the two are the same version: the same stamp, deletion state and body (remote
+     *         versions and creation times aside)
+     * @since 0.2
+     */
+    public boolean sameVersion(ConfigDocument other) {
+        return other != null && updatedAt.equals(other.updatedAt) && deleted == other.deleted && sameBody(other);
     }
 
     /** @return whether the two documents carry the same body (the same JSON object, in any key order) */

@@ -25,8 +25,14 @@ import java.util.Set;
  * <li>A tier that cannot serve throws {@link StorageException} (never an unchecked exception for an
  * expected failure) and reports why in {@link #health()}.</li>
  * </ul>
- * Service properties: {@link #RANKING}, {@link #TIER_NAME}, {@link #TIER_KIND} and, for remote tiers,
- * {@link #DEBOUNCE_MS} and {@link #ENABLED}.
+ * Service properties: {@link #RANKING}, {@link #TIER_NAME}, {@link #TIER_KIND}, for local tiers
+ * {@link #DURABLE} and, for remote tiers, {@link #DEBOUNCE_MS} and {@link #ENABLED}.
+ * <p>
+ * <b>Conditional writes.</b> A remote tier that can compare versions honours the
+ * {@link ConfigDocument#remoteVersion()} of the document given to {@link #put}: with one, the write happens
+ * only if the tier still holds that version; with {@link #ABSENT}, only if it holds nothing for the key (no
+ * config and no tombstone); otherwise it fails with a {@link ConflictException} carrying what it holds.
+ * Without a remote version the write is unconditional. Local tiers store what they are given.
  *
  * @since 0.1
  */
@@ -45,6 +51,33 @@ public interface StorageTier {
      * turned the tier off. The coordinator leaves such a tier out and drops the writes that waited for it.
      */
     String ENABLED = "streamkit.tier.enabled";
+
+    /**
+     * Service property of local tiers ({@code Boolean}, or its text; true when absent): false for a tier whose
+     * content does not survive the process (the memory cache). The coordinator acknowledges a write, and
+     * moves a pull's cursor past a change, only once a durable tier holds it.
+     *
+     * @since 0.2
+     */
+    String DURABLE = "streamkit.tier.durable";
+
+    /**
+     * The {@link ConfigDocument#remoteVersion()} that asks a remote tier to store a document only if it holds
+     * nothing for its key (see <i>Conditional writes</i> above).
+     *
+     * @since 0.2
+     */
+    String ABSENT = "*";
+
+    /**
+     * @param properties a local tier's service properties
+     * @return whether its content survives the process: {@link #DURABLE} is not false
+     * @since 0.2
+     */
+    static boolean durable(Map<String, ?> properties) {
+        Object durable = properties.get(DURABLE);
+        return durable == null || !"false".equalsIgnoreCase(String.valueOf(durable).strip());
+    }
 
     /**
      * @param properties a tier's service or configuration properties
@@ -72,11 +105,14 @@ public interface StorageTier {
     Optional<ConfigDocument> get(ConfigKey key) throws StorageException;
 
     /**
-     * Stores a document (a live config or a tombstone), replacing what the tier held for its key.
-     * Returns once the write is as durable as the tier promises.
+     * Stores a document (a live config or a tombstone), replacing what the tier held for its key, with its
+     * own stamps ({@link ConfigDocument#updatedAt()} is the edit's, and a remote that stamps writes itself
+     * keeps the edit's stamp with the document). Returns once the write is as durable as the tier promises.
+     * A remote tier honours the document's remote version (see <i>Conditional writes</i>).
      *
-     * @return the document as stored; a remote tier may have assigned times or a remote version
-     * @throws StorageException when the write did not happen
+     * @return the document as stored; a remote tier may attach its new remote version
+     * @throws ConflictException when a condition of the write did not hold
+     * @throws StorageException  when the write did not happen
      */
     ConfigDocument put(ConfigDocument document) throws StorageException;
 

@@ -46,6 +46,16 @@ public interface SyncCoordinator {
     /** Deletes a config (a tombstone, written and queued like {@link #put}). */
     ConfigDocument delete(ConfigKey key) throws StorageException;
 
+    /**
+     * Takes a version made elsewhere (a config from a backup) as it is, with its own stamp, under the same
+     * last-write-wins rule as everything else: it is saved here and queued for the remote tiers only when it
+     * is newer than this device's version, and a remote that holds a newer one keeps it.
+     *
+     * @return whether the version was taken
+     * @since 0.2
+     */
+    boolean importVersion(ConfigDocument version) throws StorageException;
+
     /** Pulls what changed from every available remote tier and delivers every due outbox entry now. */
     void syncNow();
 

@@ -25,8 +25,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * The JSON backup of configs that {@code streamkit export}/{@code import} and the workbench's Export and
  * Import wizards read and write: one object, {@code {"configs": [ ... ]}}, each element a whole
  * {@link ConfigDocument} as {@link ConfigJson} writes it (type, id, times, deleted, body), pretty-printed.
- * Importing merges by last write wins: a config from the backup is taken only when this side has no
- * version of it or an older, different one.
+ * Importing merges by last write wins, each config with the stamp of the edit that made it (see
+ * {@link SyncCoordinator#importVersion}): a config from the backup is taken only when this side has no
+ * version of it or an older, different one, and an old backup never replaces newer edits made since.
  *
  * @since 0.1
  */
@@ -136,23 +137,19 @@ public final class ConfigBackup {
         if (here.deleted() == incoming.deleted() && (here.deleted() || here.sameBody(incoming))) {
             return Change.SAME;
         }
-        return incoming.updatedAt().isAfter(here.updatedAt()) ? Change.NEWER : Change.OLDER;
+        return incoming.isNewerThan(here) ? Change.NEWER : Change.OLDER;
     }
 
     /**
      * Imports one config, last write wins: compares it with the coordinator's version again (it may have
-     * changed since a preview) and saves it (or deletes, for a tombstone) only when that says so.
+     * changed since a preview) and takes it, with its own stamp, only when that says so.
      *
      * @return what was done; {@link Change#taken()} says whether anything was saved
      */
     public static Change importOne(SyncCoordinator coordinator, ConfigDocument incoming) throws StorageException {
         Change change = compare(coordinator, incoming).change();
-        if (change.taken()) {
-            if (incoming.deleted()) {
-                coordinator.delete(incoming.key());
-            } else {
-                coordinator.put(incoming.key(), incoming.body());
-            }
+        if (change.taken() && !coordinator.importVersion(incoming.withRemoteVersion(null))) {
+            return Change.OLDER; // a newer version arrived since the comparison
         }
         return change;
     }

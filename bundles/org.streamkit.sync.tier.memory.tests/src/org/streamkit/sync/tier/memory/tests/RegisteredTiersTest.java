@@ -14,6 +14,14 @@ import org.streamkit.sync.testing.Services;
 /** The tiers in the service registry, their ranking and kind, as the coordinator will see them. */
 class RegisteredTiersTest {
 
+    private static java.util.Map<String, Object> asMap(ServiceReference<StorageTier> reference) {
+        java.util.Map<String, Object> map = new java.util.HashMap<>();
+        for (String key : reference.getPropertyKeys()) {
+            map.put(key, reference.getProperty(key));
+        }
+        return map;
+    }
+
     @Test
     void theMemoryTierIsRegisteredAsALocalTierRanked500() {
         Services.tier(RegisteredTiersTest.class, "memory");
@@ -28,6 +36,8 @@ class RegisteredTiersTest {
                 .filter(r -> "memory".equals(r.getProperty(StorageTier.TIER_NAME))).findFirst().orElseThrow();
         assertEquals(500, Services.ranking(memory));
         assertEquals(StorageTier.KIND_LOCAL, memory.getProperty(StorageTier.TIER_KIND));
+        assertFalse(StorageTier.durable(asMap(memory)),
+                "the memory cache does not survive the process, and says so");
         assertEquals("org.streamkit.sync.tier.memory", memory.getBundle().getSymbolicName());
         for (int i = 1; i < tiers.size(); i++) {
             assertTrue(Services.ranking(tiers.get(i - 1)) >= Services.ranking(tiers.get(i)),
