@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import org.streamkit.sync.api.ConfigDocument;
+
 /**
  * Settings of a {@link StreamkitServer}: where it listens, where it keeps its data, which tokens it
  * trusts, and whether it offers the extensions. Immutable; made with {@link #builder(Path)} or, for a
@@ -20,8 +22,13 @@ public final class ServerConfig {
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** Default port, the one the Streamkit clients use for local development. */
     public static final int DEFAULT_PORT = 8796;
-    /** Default largest request body with the extensions on: 1 MiB. */
-    public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    /**
+     * Room a request has beyond the config body: the id, the client's sync metadata and escaped names
+     * ({@value} bytes), so that every body a client accepts ({@link ConfigDocument#MAX_BODY_BYTES}) fits.
+     */
+    public static final int ENVELOPE_BYTES = 64 * 1024;
+    /** Default largest request with the extensions on: a 1 MiB config body and its envelope. */
+    public static final int DEFAULT_MAX_BODY_BYTES = ConfigDocument.MAX_BODY_BYTES + ENVELOPE_BYTES;
     /**
      * Largest request body with the extensions off. The deployed API has no limit of its own, but its
      * store (Cloudflare KV) takes at most 25 MiB per value; nothing larger could be stored there either.
@@ -46,7 +53,7 @@ public final class ServerConfig {
     public static final String RATE_LIMIT_BURST = "rateLimit.burst";
     /** Property key: token-bucket refill per client, in requests per second (500). */
     public static final String RATE_LIMIT_PER_SECOND = "rateLimit.perSecond";
-    /** Property key: largest request body in bytes with the extensions on (1048576). */
+    /** Property key: largest request body in bytes with the extensions on (1114112: 1 MiB of config and 64 KiB of envelope). */
     public static final String MAX_BODY_BYTES = "maxBodyBytes";
     /** Property key: seconds between heartbeat comments on an event stream (15). */
     public static final String HEARTBEAT_SECONDS = "events.heartbeatSeconds";

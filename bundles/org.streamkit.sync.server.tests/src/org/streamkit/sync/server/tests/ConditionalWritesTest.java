@@ -67,9 +67,34 @@ class ConditionalWritesTest extends RunningServerTest {
         assertEquals(created.header("ETag"), again.header("ETag"));
         assertEquals(1, api.get("/configs/notes/once").json().get("config").get("v").asInt());
 
-        api.delete("/configs/notes/once");
-        assertEquals(201, api.post("/configs/notes", Api.object("{\"id\":\"once\",\"v\":3}"), "If-None-Match", "*").status(),
-                "a deleted config counts as absent");
+        String tombstone = api.delete("/configs/notes/once").header("ETag");
+        Api.Reply overDelete = api.post("/configs/notes", Api.object("{\"id\":\"once\",\"v\":3}"), "If-None-Match", "*");
+        assertEquals(412, overDelete.status(), "a delete is not nothing: " + overDelete);
+        assertTrue(overDelete.json().get("config").get("deleted").asBoolean(), "the 412 carries the tombstone");
+        assertEquals(tombstone, overDelete.header("ETag"));
+        assertEquals(201, api.post("/configs/notes", Api.object("{\"id\":\"once\",\"v\":3}"), "If-Match", tombstone).status(),
+                "naming the delete, a client writes over it");
+        assertEquals(3, api.get("/configs/notes/once").json().get("config").get("v").asInt());
+    }
+
+    @Test
+    void aTombstoneIsReadableWithItsStampAndTheFieldsItsDeleteCarried() {
+        api.post("/configs/notes", Api.object("{\"id\":\"t\",\"v\":1}"));
+        Api.Reply deleted = api.send("DELETE", "/configs/notes/t", Api.object("{\"$streamkit\":{\"t\":\"2026-01-02T03:04:05.000000006Z\"}}"));
+        assertEquals(200, deleted.status(), deleted.toString());
+        Api.Reply read = api.get("/configs/notes/t");
+        assertEquals(404, read.status(), "deleted is still 404, as deployed");
+        JsonNode tombstone = read.json().get("tombstone");
+        assertTrue(tombstone.get("deleted").asBoolean(), read.toString());
+        assertEquals("2026-01-02T03:04:05.000000006Z", tombstone.get("$streamkit").get("t").asText(), "the delete's own record is kept");
+        assertEquals(deleted.header("ETag"), read.header("ETag"));
+        assertEquals(0, api.get("/configs/notes").json().get("count").asInt(), "listings still hide tombstones");
+
+        Api.Reply never = api.send("DELETE", "/configs/notes/never-there", Api.object("{\"$streamkit\":{\"t\":\"x\"}}"));
+        assertEquals(200, never.status());
+        assertTrue(api.get("/configs/notes/never-there").json().get("tombstone").get("deleted").asBoolean(),
+                "a delete of a config the server never had leaves a tombstone too, so it reaches every device");
+        CoreRoutesTest.assertProblem(api.send("DELETE", "/configs/notes/t", "[1]"), 400);
     }
 
     @Test

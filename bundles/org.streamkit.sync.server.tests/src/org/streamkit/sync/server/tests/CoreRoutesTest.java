@@ -48,7 +48,7 @@ class CoreRoutesTest extends RunningServerTest {
             assertTrue(h.hasNonNull(field), field + " in " + health);
         }
         assertTrue(ISO_MILLIS.matcher(h.get("timestamp").asText()).matches(), h.get("timestamp").asText());
-        assertEquals(List.of("changes", "ids", "conditional-writes", "events", "limits"),
+        assertEquals(List.of("changes", "ids", "conditional-writes", "events", "limits", "tombstones"),
                 Api.JSON.convertValue(h.get("features"), List.class));
     }
 

@@ -9,14 +9,17 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.server.ServerConfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The {@code limits} extension: 1 MiB bodies, token-bucket rate limiting. */
+/** The {@code limits} extension: 1 MiB config bodies (and room for their envelope), token-bucket rate limiting. */
 @Timeout(60)
 class LimitsTest {
 
-    private static final int MIB = 1024 * 1024;
+    /** The default request limit: a config body of 1 MiB and 64 KiB for its id and sync metadata. */
+    private static final int MIB = ConfigDocument.MAX_BODY_BYTES + ServerConfig.ENVELOPE_BYTES;
 
     @TempDir
     Path folder;
@@ -31,7 +34,7 @@ class LimitsTest {
     }
 
     @Test
-    void exactlyOneMebibyteIsAcceptedAndOneByteMoreIs413() {
+    void aRequestOfExactlyTheLimitIsAcceptedAndOneByteMoreIs413() {
         try (TestServer t = TestServer.start(folder)) {
             Api.Reply accepted = t.api.post("/configs/notes", body("max", MIB));
             assertEquals(201, accepted.status(), accepted.toString());
@@ -44,7 +47,7 @@ class LimitsTest {
                 CoreRoutesTest.assertProblem(refused, 413);
                 JsonNode problem = refused.json();
                 assertEquals(MIB, problem.get("limit").asInt());
-                assertTrue(problem.get("detail").asText().contains("1048576"), problem.toString());
+                assertTrue(problem.get("detail").asText().contains(Integer.toString(MIB)), problem.toString());
             }
             assertEquals(404, t.api.get("/configs/notes/over").status());
             assertEquals(pad, t.api.get("/configs/notes/max").json().get("config").get("pad").asText().length(),

@@ -50,7 +50,8 @@ public final class ApiHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
 
     /** The extensions, in the order {@code /health} lists them. */
-    public static final List<String> FEATURES = List.of("changes", "ids", "conditional-writes", "events", "limits");
+    public static final List<String> FEATURES = List.of("changes", "ids", "conditional-writes", "events", "limits",
+            "tombstones");
 
     static final String SERVICE = "streamkit-api";
     static final String VERSION = "0.1.0";
@@ -249,6 +250,15 @@ public final class ApiHandler extends Handler.Abstract {
 
     private Reply read(Request request, TokenService.Principal who, String type, String id) throws HttpProblem {
         ConfigStore.Entry entry = store.get(who.customerId(), type, id);
+        if (entry != null && entry.deleted() && extensions) {
+            // Still a 404, as deployed; with the tombstone and its entity tag, so a client sees the delete and
+            // when it happened, and can write over it only by naming it (If-Match).
+            ObjectNode node = Json.object();
+            node.put("detail", "Config deleted: " + type + "/" + id);
+            node.set("tombstone", entry.object());
+            node.put("type", type);
+            return Reply.json(404, node).header("ETag", entry.etag());
+        }
         if (entry == null || entry.deleted()) {
             return Reply.detail(404, "Config not found: " + type + "/" + id);
         }
@@ -301,12 +311,25 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private Reply delete(Request request, TokenService.Principal who, String type, String id) throws HttpProblem {
-        Precondition precondition = precondition(request, false, request.getHttpURI().getPath());
-        ConfigStore.Outcome outcome = store.delete(who.customerId(), type, id, precondition);
+        String path = request.getHttpURI().getPath();
+        Precondition precondition = precondition(request, false, path);
+        // With the extensions, a DELETE may carry a JSON object whose fields the tombstone keeps (a client's
+        // own record of the delete, such as when it was made), and it leaves a tombstone even where no live
+        // config was, so the delete reaches every device.
+        ObjectNode fields = null;
+        if (extensions) {
+            byte[] body = readBody(request, path);
+            if (body.length > 0) {
+                fields = parseObject(body, path);
+            }
+        }
+        ConfigStore.Outcome outcome = store.delete(who.customerId(), type, id, fields, extensions, precondition);
         if (outcome instanceof ConfigStore.Outcome.PreconditionFailed failed) {
             return preconditionFailed(failed, type, id);
         }
-        return message(200, "Config deleted", type, id);
+        Reply reply = message(200, "Config deleted", type, id);
+        return outcome instanceof ConfigStore.Outcome.Written written && extensions
+                ? reply.header("ETag", written.entry().etag()) : reply;
     }
 
     private Reply written(ConfigStore.Outcome outcome, int status, String message, String type, String id) {
@@ -326,7 +349,7 @@ public final class ApiHandler extends Handler.Abstract {
         return Reply.json(status, node);
     }
 
-    /** 412 with the current config ({@code null} when there is none), in the shape of a GET. */
+    /** 412 with what is stored (the config, or its tombstone; {@code null} when there is none), in the shape of a GET. */
     private static Reply preconditionFailed(ConfigStore.Outcome.PreconditionFailed failed, String type, String id) {
         ConfigStore.Entry current = failed.current();
         ObjectNode node = Json.object();
@@ -512,7 +535,7 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     /**
-     * Reads the body, at most the limit (1 MiB by default with the extensions; 25 MiB, the KV value
+     * Reads the body, at most the limit (1 MiB of config plus 64 KiB by default with the extensions; 25 MiB, the KV value
      * limit, without). A larger body is answered with 413; it is read and dropped first when it is not
      * far over, so the client sees the answer rather than a reset connection.
      */

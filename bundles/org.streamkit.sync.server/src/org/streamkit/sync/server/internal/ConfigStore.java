@@ -104,7 +104,10 @@ public final class ConfigStore implements AutoCloseable {
         record NotFound() implements Outcome {
         }
 
-        /** A precondition failed; {@code current} is the live config, or {@code null} when there is none. */
+        /**
+         * A precondition failed; {@code current} is what is stored (the live config or a tombstone), or
+         * {@code null} when there is nothing.
+         */
         record PreconditionFailed(Entry current) implements Outcome {
         }
 
@@ -295,9 +298,9 @@ public final class ConfigStore implements AutoCloseable {
      * @param body the client's object; top-level {@code null} values are left out
      */
     public Outcome replace(String customer, String type, String id, ObjectNode body, Precondition precondition) {
-        return mutate(customer, type, id, (live, stamp) -> {
-            if (!precondition.test(live)) {
-                return new Outcome.PreconditionFailed(live);
+        return mutate(customer, type, id, (live, current, stamp) -> {
+            if (!precondition.test(current)) {
+                return new Outcome.PreconditionFailed(current);
             }
             ObjectNode object = stamped(customer, type, id, null, body, live == null ? stamp : live.createdAt(), stamp);
             return object;
@@ -309,9 +312,9 @@ public final class ConfigStore implements AutoCloseable {
      * in the body removes that field, and the server's fields are stamped again.
      */
     public Outcome merge(String customer, String type, String id, ObjectNode body, Precondition precondition) {
-        return mutate(customer, type, id, (live, stamp) -> {
-            if (!precondition.test(live)) {
-                return new Outcome.PreconditionFailed(live);
+        return mutate(customer, type, id, (live, current, stamp) -> {
+            if (!precondition.test(current)) {
+                return new Outcome.PreconditionFailed(current);
             }
             if (live == null) {
                 return new Outcome.NotFound();
@@ -320,20 +323,34 @@ public final class ConfigStore implements AutoCloseable {
         });
     }
 
-    /** Deletes a live config, leaving a tombstone stamped with the time of the delete. */
-    public Outcome delete(String customer, String type, String id, Precondition precondition) {
-        return mutate(customer, type, id, (live, stamp) -> {
-            if (!precondition.test(live)) {
-                return new Outcome.PreconditionFailed(live);
+    /**
+     * Deletes a config, leaving a tombstone stamped with the time of the delete.
+     *
+     * @param fields the client's fields to keep in the tombstone (its own sync metadata), or null
+     * @param always whether a tombstone is written even when no live config is there (the extensions: a delete
+     *               travels to devices that never saw the config); else such a delete changes nothing
+     */
+    public Outcome delete(String customer, String type, String id, ObjectNode fields, boolean always,
+            Precondition precondition) {
+        return mutate(customer, type, id, (live, current, stamp) -> {
+            if (!precondition.test(current)) {
+                return new Outcome.PreconditionFailed(current);
             }
-            if (live == null) {
+            if (live == null && !always) {
                 return new Outcome.Unchanged();
             }
             ObjectNode tombstone = Json.object();
             tombstone.put("id", id);
+            if (fields != null) {
+                fields.properties().forEach(e -> {
+                    if (!SERVER_FIELDS.contains(e.getKey()) && !e.getKey().equals("deleted") && !e.getValue().isNull()) {
+                        tombstone.set(e.getKey(), e.getValue());
+                    }
+                });
+            }
             tombstone.put("configType", type);
             tombstone.put("customerId", customer);
-            tombstone.put("createdAt", Json.time(live.createdAt()));
+            tombstone.put("createdAt", Json.time(current == null ? stamp : current.createdAt()));
             tombstone.put("updatedAt", Json.time(stamp));
             tombstone.put("deleted", true);
             return new Tombstone(tombstone);
@@ -369,10 +386,13 @@ public final class ConfigStore implements AutoCloseable {
         return object;
     }
 
-    /** Decides a write from the live config (or {@code null}) and the write's stamp. */
+    /**
+     * Decides a write from the live config (or {@code null}), what is stored (the live config, a tombstone,
+     * or {@code null}) and the write's stamp.
+     */
     private interface Mutation {
         /** @return an {@link ObjectNode} to store, a {@link Tombstone}, or an {@link Outcome} to return unwritten */
-        Object decide(Entry live, Instant stamp);
+        Object decide(Entry live, Entry current, Instant stamp);
     }
 
     private record Tombstone(ObjectNode object) {
@@ -385,7 +405,7 @@ public final class ConfigStore implements AutoCloseable {
                 Entry current = read(txn, key, customer, type, id);
                 Entry live = current == null || current.deleted() ? null : current;
                 Instant stamp = stamp(current);
-                Object decision = mutation.decide(live, stamp);
+                Object decision = mutation.decide(live, current, stamp);
                 if (decision instanceof Outcome unwritten) {
                     return unwritten;
                 }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The conditional-write headers of one request: {@code If-Match} (strong comparison, RFC 9110 13.1.1)
- * and {@code If-None-Match: *}. Evaluated inside the write's transaction, against the live config.
+ * and {@code If-None-Match: *}. Evaluated inside the write's transaction, against what is stored, a
+ * tombstone included: a client that read a delete writes over it only by naming it.
  */
 public final class Precondition {
 
@@ -38,16 +39,20 @@ public final class Precondition {
         return match == null && !noneMatchAny ? NONE : new Precondition(match, noneMatchAny);
     }
 
-    /** @return whether the request may change a config whose live state is {@code live} (null: none) */
-    public boolean test(ConfigStore.Entry live) {
-        if (ifNoneMatchAny && live != null) {
+    /**
+     * @param current what is stored for the config: the live config, its tombstone (which has an entity tag
+     *                of its own and counts as existing), or {@code null}
+     * @return whether the request may change it
+     */
+    public boolean test(ConfigStore.Entry current) {
+        if (ifNoneMatchAny && current != null) {
             return false;
         }
         if (ifMatch != null) {
-            if (live == null) {
+            if (current == null) {
                 return false;
             }
-            return ifMatch.contains("*") || ifMatch.contains(live.etag());
+            return ifMatch.contains("*") ? !current.deleted() : ifMatch.contains(current.etag());
         }
         return true;
     }
