@@ -19,14 +19,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
-import org.streamkit.sync.tier.memory.MemoryStore;
+import org.streamkit.sync.testing.TestRemote;
 
 /**
- * Property: three devices sharing one remote through faulty links (dropped requests, lost
- * acknowledgements that cause duplicates, rate limits, partitions), one of them with a wall clock ten
- * minutes behind, make random edits and deletes; once the links heal and every device syncs, all three
- * hold the same state, and it is the last-write-wins result of every version any device made.
- * Each seed is one random history; a failure names its seed.
+ * Property, on a hand-driven clock: three devices sharing one remote through faulty links (dropped
+ * requests, lost acknowledgements that cause duplicates, rate limits, 500s, partitions), one of them with
+ * a wall clock ten minutes behind, make random edits and deletes; once the links heal and every device
+ * syncs, every device's local tiers (read directly) and the remote hold, for every config, the
+ * last-write-wins result of every version any device made. Each seed is one random history; a failure
+ * names its seed. (The model-based test in the reliability suite does the same with real tiers, a real
+ * server, threads and restarts.)
  */
 class ConvergenceTest {
 
@@ -42,13 +44,13 @@ class ConvergenceTest {
     void threeDevicesConvergeToTheLastWriteOfEveryConfig(long seed, @TempDir Path state) throws Exception {
         Random random = new Random(seed);
         ManualTimer timer = new ManualTimer(Instant.parse("2026-11-25T10:00:00Z"));
-        MemoryStore server = new MemoryStore("server");
-        FakeRemote[] links = new FakeRemote[3];
+        TestRemote.Server server = new TestRemote.Server("shared");
+        TestRemote[] links = new TestRemote[3];
         Device[] devices = new Device[3];
         List<ConfigDocument> made = new ArrayList<>();
         try {
             for (int d = 0; d < 3; d++) {
-                links[d] = new FakeRemote("cloud", server);
+                links[d] = new TestRemote("cloud", server);
                 Timer clock = d == 2 ? timer.skewed(Duration.ofMinutes(-10)) : timer;
                 devices[d] = new Device(state.resolve("device" + d), clock, Device.settings(), links[d]);
             }
@@ -64,14 +66,15 @@ class ConvergenceTest {
                 } else if (op < 9) {
                     links[d].partition(random.nextBoolean());
                 } else if (op < 11) {
-                    FakeRemote.Fault[] kinds = { FakeRemote.Fault.DROP, FakeRemote.Fault.LOSE_ACK, FakeRemote.Fault.RATE_LIMITED };
+                    TestRemote.Fault[] kinds = { TestRemote.Fault.DROP, TestRemote.Fault.LOSE_ACK, TestRemote.Fault.RATE_LIMITED,
+                        TestRemote.Fault.SERVER_ERROR };
                     links[d].failNext(kinds[random.nextInt(kinds.length)]);
                 } else {
                     devices[d].coordinator.syncNow();
                 }
                 timer.advance(Duration.ofMillis(random.nextInt(1500)));
             }
-            for (FakeRemote link : links) {
+            for (TestRemote link : links) {
                 link.partition(false);
             }
             // Sync rounds until a fixed point: two rounds in a row that leave every outbox empty (the second
@@ -97,14 +100,14 @@ class ConvergenceTest {
             for (ConfigKey key : expected.keySet()) {
                 ConfigDocument want = expected.get(key);
                 for (int d = 0; d < 3; d++) {
-                    ConfigDocument got = devices[d].coordinator.getIncludingDeleted(key).orElse(null);
-                    assertTrue(Lww.same(want, got), "seed " + seed + ": device " + d + " holds " + got + " for " + key
-                            + ", the last write was " + want);
+                    ConfigDocument got = devices[d].local().version(key).orElse(null);
+                    assertTrue(Lww.same(want, got), "seed " + seed + ": device " + d + "'s local tiers hold " + got + " for "
+                            + key + ", the last write was " + want);
                 }
-                assertTrue(Lww.same(want, server.get(key).orElse(null)), "seed " + seed + ": the remote holds "
-                        + server.get(key).orElse(null) + " for " + key + ", the last write was " + want);
+                assertTrue(Lww.same(want, server.stored(key).orElse(null)), "seed " + seed + ": the remote holds "
+                        + server.stored(key).orElse(null) + " for " + key + ", the last write was " + want);
             }
-            assertEquals(expected.size(), server.listKeys("notes").size(), "seed " + seed + ": the remote has every config");
+            assertEquals(expected.size(), server.keys("notes").size(), "seed " + seed + ": the remote has every config");
         } finally {
             for (Device device : devices) {
                 if (device != null) {

@@ -25,6 +25,8 @@ import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.testing.Services;
+import org.streamkit.sync.testing.TestRemote;
+import org.streamkit.sync.testing.Wait;
 
 /** The coordinator as users get it: a service over the real tier bundles, which come and go. */
 class CoordinatorServiceTest {
@@ -56,7 +58,7 @@ class CoordinatorServiceTest {
     void aRemoteTierRegisteredTurnedOffIsLeftOutUntilItIsRegisteredTurnedOn() throws Exception {
         SyncCoordinator coordinator = coordinator();
         String name = "switched-" + UUID.randomUUID().toString().substring(0, 8);
-        FakeRemote remote = new FakeRemote(name, new org.streamkit.sync.tier.memory.MemoryStore(name));
+        TestRemote remote = new TestRemote(name);
         BundleContext context = FrameworkUtil.getBundle(CoordinatorServiceTest.class).getBundleContext();
         Hashtable<String, Object> properties = new Hashtable<>(Map.of(StorageTier.TIER_NAME, name,
                 StorageTier.TIER_KIND, StorageTier.KIND_REMOTE, StorageTier.RANKING, 50, StorageTier.ENABLED, "false"));
@@ -140,13 +142,7 @@ class CoordinatorServiceTest {
                 "the tiers agree again");
     }
 
-    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out");
-            }
-            Thread.sleep(20);
-        }
+    private static void waitUntil(java.util.function.BooleanSupplier condition) {
+        Wait.until(condition, java.time.Duration.ofSeconds(60), "the condition");
     }
 }

@@ -1,31 +1,25 @@
 package org.streamkit.sync.coordinator;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamkit.sync.api.AuditReport;
-import org.streamkit.sync.api.Changes;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigKey;
-import org.streamkit.sync.api.ConfigValidationException;
 import org.streamkit.sync.api.Conflict;
-import org.streamkit.sync.api.ConflictException;
 import org.streamkit.sync.api.PendingWrite;
 import org.streamkit.sync.api.StorageException;
 import org.streamkit.sync.api.StorageTier;
@@ -38,34 +32,44 @@ import org.streamkit.sync.api.TierStatus;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The coordinator's logic, free of OSGi so tests can build it with their own tiers, clock and executor.
+ * The coordinator, free of OSGi so tests can build it with their own tiers, clock and executor: a façade
+ * over its parts, which share a {@link SyncContext}.
  * <ul>
- * <li><b>Reads</b> ask the tiers in rank order and take the first answer; the local tiers above the one
- * that answered are refilled in the background.</li>
- * <li><b>Writes</b> are stamped by a {@link HybridClock}, recorded in the {@link CoordinatorStore} (the
- * replaced version into history, one outbox entry per remote tier) and then written to every local tier,
- * all before they return. A crash between the two leaves an outbox entry whose delivery re-sends the
- * previous version, which is harmless.</li>
- * <li><b>Delivery</b> sends each due outbox entry's current local state to its tier; rapid edits of one
- * config become one remote write. It reads the remote's copy first and never replaces a newer one. Failures retry with exponential backoff and jitter, honour
- * {@code Retry-After}, and park as failed when retrying cannot help.</li>
- * <li><b>Pulls</b> read what changed on a remote tier after its stored cursor and merge each config
- * last-write-wins; a config changed on both sides is a conflict, resolved automatically (the loser goes
- * to history) or left open (policy "ask"). Nothing missing from a remote is ever deleted locally.</li>
- * <li><b>Work offline</b>, when the user turns it on, stops delivery, pulls and remote reads until it is
- * turned off; the outbox keeps everything meanwhile.</li>
+ * <li>{@link TierChain}: the tiers as they come and go, and readiness (a durable local tier is up);
+ * nothing is pulled, delivered or acknowledged before;</li>
+ * <li>{@link ReadPath}: reads through the chain, refills, listings;</li>
+ * <li>{@link LocalWriter}: this device's edits, stamped by its {@link HybridClock} after the version they
+ * replace, recorded in the outbox and history, and written to the local tiers;</li>
+ * <li>{@link Delivery}: the durable, debounced outbox;</li>
+ * <li>{@link PullMerger}: pulls and last-write-wins merges;</li>
+ * <li>{@link InFlight}: what delivery is sending now, which merges consult;</li>
+ * <li>{@link Conflicts}: conflicts and history; {@link Audit}: the local tiers compared and repaired.</li>
  * </ul>
+ * <b>The ordering rule.</b> Every version carries the stamp of the edit that made it (its
+ * {@link ConfigDocument#updatedAt()}), made by the device where it was made and carried unchanged by every
+ * tier; a server's own times only order its change feed. The later stamp wins (see
+ * {@link ConfigDocument#VERSION_ORDER}), for edits, deletes, imports and resolutions alike.
  */
 public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
-    private static final int PAGE = 200;
 
     /** One registered tier, with the properties the coordinator orders and routes by. */
-    public record Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, Duration debounce) {
+    public record Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, boolean durable,
+            Duration debounce) {
 
         static final Comparator<Tier> ORDER = Comparator.comparingInt(Tier::ranking).reversed()
                 .thenComparingLong(Tier::serviceId);
+
+        /** A tier; a local one is durable (see {@link StorageTier#DURABLE}). */
+        public Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, Duration debounce) {
+            this(tier, name, ranking, serviceId, remote, !remote, debounce);
+        }
+
+        /** @return a local tier whose content does not survive the process (a cache) */
+        public static Tier cache(StorageTier tier, String name, int ranking, long serviceId) {
+            return new Tier(tier, name, ranking, serviceId, false, false, Duration.ZERO);
+        }
 
         boolean available() {
             try {
@@ -76,30 +80,21 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         }
     }
 
-    private final CoordinatorStore store;
-    private final Timer timer;
-    private final Executor background;
-    private final Settings settings;
-    private final EventSink events;
-    private final HybridClock clock;
-    private final Metrics metrics = new Metrics();
-    private final Object[] locks = new Object[128];
-    private final AtomicBoolean draining = new AtomicBoolean();
-    private final AtomicBoolean drainRequested = new AtomicBoolean();
-    private final AtomicBoolean drainAllRequested = new AtomicBoolean();
-    private volatile Tier[] tiers = new Tier[0];
-    private volatile boolean closed;
-    /** The user's "work offline": no delivery, no pull, no remote read. */
-    private volatile boolean offline;
-    private Instant nextDrain = Instant.MAX;
-
+    private final SyncContext sync;
+    private final LocalWriter writer;
+    private final ReadPath reads;
+    private final Delivery delivery;
+    private final PullMerger pulls;
+    private final Conflicts conflicts;
+    private final Audit audit;
+    private final Set<String> pullsWaiting = ConcurrentHashMap.newKeySet();
     private boolean ownsStore;
 
     /**
      * A coordinator with its own sync state in {@code stateFolder}, closed with it (for tools, tests and
      * benchmarks; the product's component manages its store itself).
      */
-    public static Coordinator open(java.nio.file.Path stateFolder, Timer timer, Executor background, Settings settings,
+    public static Coordinator open(Path stateFolder, Timer timer, Executor background, Settings settings,
             EventSink events) throws StorageException {
         Coordinator coordinator = new Coordinator(new CoordinatorStore(stateFolder), timer, background, settings, events);
         coordinator.ownsStore = true;
@@ -107,44 +102,57 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     }
 
     Coordinator(CoordinatorStore store, Timer timer, Executor background, Settings settings, EventSink events) {
-        this.store = store;
-        this.timer = timer;
-        this.background = background;
-        this.settings = settings;
-        this.events = events;
-        this.clock = new HybridClock(() -> timer.now().toEpochMilli(), store.lastClock());
-        this.offline = store.workOffline();
-        for (int i = 0; i < locks.length; i++) {
-            locks[i] = new Object();
-        }
+        sync = new SyncContext(store, timer, background, settings, events);
+        writer = new LocalWriter(sync);
+        InFlight inFlight = new InFlight();
+        delivery = new Delivery(sync, writer, inFlight);
+        reads = new ReadPath(sync);
+        pulls = new PullMerger(sync, writer, delivery, inFlight, reads);
+        writer.deliveringWith(delivery);
+        delivery.mergingWith(pulls);
+        reads.mergingWith(pulls);
+        conflicts = new Conflicts(sync, writer, delivery);
+        audit = new Audit(sync);
         if (!settings.periodicSync().isZero()) {
             timer.schedule(this::periodicSync, settings.periodicSync());
         }
-        scheduleDrain(timer.now());
+        delivery.schedule(timer.now());
     }
 
     // ---------------------------------------------------------------- tiers come and go
 
-    /** Adds a tier to the chains; a local tier is backfilled, a remote one pulled, in the background. */
+    /**
+     * Adds a tier to the chains: a local tier is backfilled; a remote one is pulled and sent what waits for
+     * it, in the background, once the coordinator is ready. The local tier that makes the coordinator ready
+     * starts that for every remote tier already there.
+     */
     public void addTier(Tier tier) {
-        synchronized (this) {
-            List<Tier> next = new ArrayList<>(List.of(tiers));
-            next.add(tier);
-            next.sort(Tier.ORDER);
-            tiers = next.toArray(Tier[]::new);
-        }
-        LOG.info("Tier {} joined (ranking {}, {})", tier.name(), tier.ranking(), tier.remote() ? "remote" : "local");
+        boolean nowReady = sync.tiers.add(tier);
+        LOG.info("Tier {} joined (ranking {}, {})", tier.name(), tier.ranking(),
+                tier.remote() ? "remote" : tier.durable() ? "local" : "local cache");
         if (tier.remote()) {
-            store.addKnownRemote(tier.name());
-            background.execute(() -> {
-                if (settings.pullOnStart()) {
-                    pull(tier);
-                }
-                scheduleDrain(timer.now());
-            });
+            sync.store.addKnownRemote(tier.name());
+            sync.background.execute(() -> start(tier));
         } else {
-            background.execute(() -> backfill(tier));
+            sync.background.execute(() -> audit.backfill(tier));
+            if (nowReady) {
+                LOG.info("Sync coordinator ready: {} holds configs durably", tier.name());
+                for (Tier remote : sync.tiers.remotes()) {
+                    sync.background.execute(() -> start(remote));
+                }
+            }
         }
+    }
+
+    /** A remote tier's first pull and delivery, once the coordinator is ready. */
+    private void start(Tier remote) {
+        if (!sync.tiers.ready()) {
+            return; // the local tier that makes the coordinator ready starts it
+        }
+        if (sync.settings.pullOnStart()) {
+            pulls.pull(remote);
+        }
+        delivery.schedule(sync.timer.now());
     }
 
     /**
@@ -153,835 +161,142 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
      * offline. Turned on again, it is read from the beginning and sent what it lacks.
      */
     public void turnedOff(String name) {
-        synchronized (this) {
-            tiers = List.of(tiers).stream().filter(t -> !(t.remote() && t.name().equals(name))).toArray(Tier[]::new);
-        }
-        List<ConfigKey> dropped = store.forgetRemote(name);
+        sync.tiers.removeIf(t -> t.remote() && t.name().equals(name));
+        List<ConfigKey> dropped = sync.store.forgetRemote(name);
         LOG.info("Tier {} is turned off: {} writes that waited for it are dropped", name, dropped.size());
         for (ConfigKey key : dropped) {
-            events.state(key, name, SyncState.SYNCED, "turned off");
+            sync.events.state(key, name, SyncState.SYNCED, "turned off");
         }
     }
 
     /** Removes a tier; its pending writes stay in the outbox until it returns. */
     public void removeTier(StorageTier tier) {
-        synchronized (this) {
-            tiers = List.of(tiers).stream().filter(t -> t.tier() != tier).toArray(Tier[]::new);
-        }
+        sync.tiers.removeIf(t -> t.tier() == tier);
     }
 
     List<Tier> tiers() {
-        return List.of(tiers);
+        return List.of(sync.tiers.all());
     }
 
-    private Optional<Tier> remote(String name) {
-        for (Tier t : tiers) {
-            if (t.remote() && t.name().equals(name)) {
-                return Optional.of(t);
-            }
-        }
-        return Optional.empty();
+    /** @return whether a durable local tier is up, so edits are acknowledged and remotes synced */
+    public boolean ready() {
+        return sync.tiers.ready();
     }
 
-    // ---------------------------------------------------------------- reads
+    // ---------------------------------------------------------------- reads and writes
 
     @Override
     public Optional<ConfigDocument> get(ConfigKey key) throws StorageException {
-        return getIncludingDeleted(key).filter(d -> !d.deleted());
+        return reads.find(key).filter(d -> !d.deleted());
     }
 
     @Override
     public Optional<ConfigDocument> getIncludingDeleted(ConfigKey key) throws StorageException {
-        Tier[] chain = tiers;
-        StorageException last = null;
-        for (int i = 0; i < chain.length; i++) {
-            Tier t = chain[i];
-            if (t.remote() && offline) {
-                continue;
-            }
-            Optional<ConfigDocument> found;
-            try {
-                found = t.tier().get(key);
-            } catch (StorageException e) {
-                last = e;
-                continue;
-            } catch (RuntimeException e) {
-                LOG.warn("Tier {} failed reading {}: {}", t.name(), key, e.toString());
-                continue;
-            }
-            if (found.isPresent()) {
-                metrics.readAnsweredBy(t.name());
-                if (i > 0) {
-                    ConfigDocument document = found.get();
-                    int answeredAt = i;
-                    background.execute(() -> refill(document, chain, answeredAt));
-                }
-                return found;
-            }
-        }
-        metrics.readMisses.increment();
-        if (last != null && chain.length > 0 && noLocalAvailable(chain)) {
-            throw last;
-        }
-        return Optional.empty();
-    }
-
-    private static boolean noLocalAvailable(Tier[] chain) {
-        for (Tier t : chain) {
-            if (!t.remote() && t.available()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Writes a document found lower in the chain into the local tiers above it, unless they hold newer. */
-    private void refill(ConfigDocument document, Tier[] chain, int answeredAt) {
-        synchronized (lockOf(document.key())) {
-            for (int i = 0; i < answeredAt; i++) {
-                Tier t = chain[i];
-                if (t.remote()) {
-                    continue;
-                }
-                try {
-                    Optional<ConfigDocument> current = t.tier().get(document.key());
-                    if (current.isEmpty() || Lww.winner(current.get(), document) == document && !Lww.same(current.get(), document)) {
-                        t.tier().put(document);
-                    }
-                } catch (StorageException | RuntimeException e) {
-                    LOG.debug("Refill of {} into {} failed: {}", document.key(), t.name(), e.toString());
-                }
-            }
-        }
-    }
-
-    /** @return the newest copy the local tiers hold (the first available local tier that has it) */
-    private ConfigDocument currentLocal(ConfigKey key) {
-        for (Tier t : tiers) {
-            if (t.remote()) {
-                continue;
-            }
-            try {
-                Optional<ConfigDocument> found = t.tier().get(key);
-                if (found.isPresent()) {
-                    return found.get();
-                }
-            } catch (StorageException | RuntimeException e) {
-                LOG.debug("Local tier {} failed reading {}: {}", t.name(), key, e.toString());
-            }
-        }
-        return null;
+        return reads.find(key);
     }
 
     @Override
     public List<ConfigDocument> list(String type) throws StorageException {
-        ConfigKey.validateType(type);
-        Map<ConfigKey, ConfigDocument> merged = local(type);
-        addRemoteOnly(type, merged);
-        return merged.values().stream().filter(d -> !d.deleted()).toList();
-    }
-
-    /** @return what the local tiers hold of a type, tombstones included, the last write of each key */
-    private Map<ConfigKey, ConfigDocument> local(String type) throws StorageException {
-        Map<ConfigKey, ConfigDocument> merged = new TreeMap<>();
-        boolean any = false;
-        StorageException last = null;
-        for (Tier t : tiers) {
-            if (t.remote()) {
-                continue;
-            }
-            try {
-                for (ConfigKey key : t.tier().listKeys(type)) {
-                    t.tier().get(key).ifPresent(d -> merged.merge(key, d, Lww::winner));
-                }
-                any = true;
-            } catch (StorageException e) {
-                last = e;
-            }
-        }
-        if (!any && last != null) {
-            throw last;
-        }
-        return merged;
-    }
-
-    /**
-     * Adds what a remote tier holds and the local tiers do not (yet), read in parallel. Local copies are
-     * not re-read from remotes (pulls keep them current), and an unreachable remote adds nothing: a
-     * listing never waits on a failure.
-     */
-    private void addRemoteOnly(String type, Map<ConfigKey, ConfigDocument> merged) {
-        if (offline) {
-            return;
-        }
-        for (Tier t : tiers) {
-            if (!t.remote() || !t.available()) {
-                continue;
-            }
-            List<ConfigKey> missing;
-            try {
-                missing = t.tier().listKeys(type).stream().filter(k -> !merged.containsKey(k)).toList();
-            } catch (StorageException | RuntimeException e) {
-                LOG.debug("Listing {} on {} failed: {}", type, t.name(), e.toString());
-                continue;
-            }
-            List<java.util.concurrent.CompletableFuture<Optional<ConfigDocument>>> reads = missing.stream()
-                    .map(k -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return t.tier().get(k);
-                        } catch (StorageException e) {
-                            return Optional.<ConfigDocument>empty();
-                        }
-                    }, background)).toList();
-            for (var read : reads) {
-                try {
-                    read.join().ifPresent(d -> merged.merge(d.key(), d, Lww::winner));
-                } catch (java.util.concurrent.CompletionException e) {
-                    LOG.debug("A read from {} failed: {}", t.name(), e.toString());
-                }
-            }
-        }
+        return reads.list(type);
     }
 
     @Override
     public Set<String> types() throws StorageException {
-        Set<String> types = new TreeSet<>();
-        for (Tier t : tiers) {
-            if (!t.remote() && t.available()) {
-                try {
-                    types.addAll(t.tier().listTypes());
-                } catch (StorageException e) {
-                    LOG.debug("Tier {} could not list types: {}", t.name(), e.toString());
-                }
-            }
-        }
-        return types;
+        sync.tiers.awaitReady(sync.settings.readyWait());
+        return reads.localTypes();
     }
-
-    // ---------------------------------------------------------------- writes
 
     @Override
     public ConfigDocument put(ConfigKey key, ObjectNode body) throws StorageException {
-        if (body == null) {
-            throw new ConfigValidationException("Config body is missing; it must be a JSON object such as {}");
-        }
-        synchronized (lockOf(key)) {
-            ConfigDocument previous = currentLocal(key);
-            Instant now = clock.now();
-            Instant created = previous == null || previous.deleted() ? now : previous.createdAt();
-            // The remote version (an ETag) travels on, so the next remote write can be conditional.
-            ConfigDocument document = ConfigDocument.of(key, body, created, now)
-                    .withRemoteVersion(previous == null ? null : previous.remoteVersion());
-            if (previous != null && !previous.deleted() && previous.sameBody(document)) {
-                return previous; // nothing changed: no new version, no remote write
-            }
-            return write(document, previous);
-        }
+        return writer.put(key, body);
     }
 
     @Override
     public ConfigDocument delete(ConfigKey key) throws StorageException {
-        synchronized (lockOf(key)) {
-            ConfigDocument previous = currentLocal(key);
-            if (previous != null && previous.deleted()) {
-                return previous;
-            }
-            Instant now = clock.now();
-            ConfigDocument tombstone = previous == null ? ConfigDocument.tombstone(key, now, now) : previous.asTombstone(now);
-            return write(tombstone, previous);
-        }
+        return writer.delete(key);
     }
 
-    /** Records the write (history, outbox), then writes every local tier. Called under the key's lock. */
-    private ConfigDocument write(ConfigDocument document, ConfigDocument replaced) throws StorageException {
-        Instant now = timer.now();
-        Map<String, Duration> debounces = new LinkedHashMap<>();
-        for (String remote : remoteNames()) {
-            debounces.put(remote, debounce(remote));
-        }
-        store.recordWrite(document, replaced, debounces, now, settings.historyDepth());
-        writeLocal(document);
-        events.changed(document.key(), document.deleted());
-        for (String remote : debounces.keySet()) {
-            events.state(document.key(), remote, reachable(remote) ? SyncState.PENDING : SyncState.OFFLINE, "");
-        }
-        debounces.values().stream().min(Comparator.naturalOrder()).ifPresent(d -> scheduleDrain(now.plus(d)));
-        return document;
+    @Override
+    public boolean importVersion(ConfigDocument version) throws StorageException {
+        return writer.importVersion(version);
     }
 
-    private void writeLocal(ConfigDocument document) throws StorageException {
-        int written = 0;
-        StorageException last = null;
-        for (Tier t : tiers) {
-            if (t.remote()) {
-                continue;
-            }
-            try {
-                t.tier().put(document);
-                written++;
-            } catch (StorageException e) {
-                last = e;
-                LOG.warn("Tier {} did not store {}: {}", t.name(), document.key(), e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.warn("Tier {} failed storing {}: {}", t.name(), document.key(), e.toString());
-            }
-        }
-        if (written == 0) {
-            throw last != null ? last
-                    : new StorageException("No local storage tier is running, so " + document.key()
-                            + " was not saved. Start the Streamkit tier bundles.", true);
-        }
-    }
-
-    private Set<String> remoteNames() {
-        Set<String> names = new TreeSet<>(store.knownRemotes());
-        for (Tier t : tiers) {
-            if (t.remote()) {
-                names.add(t.name());
-            }
-        }
-        return names;
-    }
-
-    /** @return whether writes to this remote tier can go now: it is registered and up, and the user is online */
-    private boolean reachable(String remote) {
-        return !offline && remote(remote).filter(Tier::available).isPresent();
-    }
-
-    private Duration debounce(String remote) {
-        return remote(remote).map(Tier::debounce).orElse(Duration.ofSeconds(1));
-    }
-
-    // ---------------------------------------------------------------- delivery
-
-    private synchronized void scheduleDrain(Instant at) {
-        if (closed) {
-            return;
-        }
-        Instant now = timer.now();
-        if (at.isBefore(now)) {
-            at = now;
-        }
-        if (at.isBefore(nextDrain)) {
-            nextDrain = at;
-            timer.schedule(this::drainDue, Duration.between(now, at));
-        }
-    }
-
-    private void drainDue() {
-        synchronized (this) {
-            nextDrain = Instant.MAX;
-        }
-        drain(false);
-    }
-
-    /**
-     * Delivers every due entry (every entry, when {@code all}); then schedules the next due one. One drain
-     * runs at a time; a drain asked for while one runs is not dropped: the running one goes round again.
-     */
-    void drain(boolean all) {
-        if (closed || offline) {
-            return;
-        }
-        if (all) {
-            drainAllRequested.set(true);
-        }
-        drainRequested.set(true);
-        while (drainRequested.get() && !closed && draining.compareAndSet(false, true)) {
-            Instant next = Instant.MAX;
-            try {
-                while (drainRequested.getAndSet(false) && !closed) {
-                    next = drainPass(drainAllRequested.getAndSet(false));
-                }
-            } finally {
-                draining.set(false);
-            }
-            if (!next.equals(Instant.MAX)) {
-                scheduleDrain(next);
-            }
-        }
-    }
-
-    /** One pass over the outbox. @return when the next entry is due, or {@link Instant#MAX} */
-    private Instant drainPass(boolean all) {
-        Instant next = Instant.MAX;
-        try {
-            for (CoordinatorStore.Entry entry : store.outbox()) {
-                if (closed || offline) {
-                    return Instant.MAX; // turning work offline off drains again
-                }
-                if (entry.failed() || entry.held()) {
-                    continue;
-                }
-                Optional<Tier> tier = remote(entry.tier());
-                if (tier.isEmpty()) {
-                    continue; // delivered when the tier returns (addTier schedules a drain)
-                }
-                if (!all && entry.nextAttempt().isAfter(timer.now())) {
-                    next = min(next, entry.nextAttempt());
-                    continue;
-                }
-                Instant retry = deliver(entry, tier.get());
-                if (retry != null) {
-                    next = min(next, retry);
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("Outbox delivery stopped early: {}", e.toString(), e);
-            next = min(next, timer.now().plus(settings.retryBase()));
-        }
-        return next;
-    }
-
-    private static Instant min(Instant a, Instant b) {
-        return a.isBefore(b) ? a : b;
-    }
-
-    /** Sends one entry. @return when to try it again, or null when it is done (delivered or parked) */
-    private Instant deliver(CoordinatorStore.Entry entry, Tier tier) {
-        String delivery = tier.name() + '\n' + entry.key();
-        delivering.add(delivery);
-        try {
-            return deliverNow(entry, tier);
-        } finally {
-            delivering.remove(delivery);
-            ConfigDocument skipped = skippedByPull.remove(delivery);
-            if (skipped != null) {
-                merge(skipped, tier, false); // what a pull left to this delivery is settled now, never dropped
-            }
-        }
-    }
-
-    /** Deliveries under way, as {@code tier + '\n' + key}: a pull leaves those configs to the delivery. */
-    private final Set<String> delivering = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** What pulls left alone during a delivery (the newest per config), merged once the delivery ends. */
-    private final Map<String, ConfigDocument> skippedByPull = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private Instant deliverNow(CoordinatorStore.Entry entry, Tier tier) {
-        ConfigKey key = entry.key();
-        // A tier reported down is still tried: only a request can tell that it is back.
-        ConfigDocument local = currentLocal(key);
-        if (local == null) {
-            store.delivered(entry); // nothing local to send (the local tiers lost it): never send an absence
-            return null;
-        }
-        try {
-            // Read before write: a remote that already holds a newer version is never overwritten by an
-            // older one (a device back from a week offline, a server that stamps writes itself).
-            Optional<ConfigDocument> remoteNow = tier.tier().get(key);
-            if (remoteNow.isPresent() && Lww.same(remoteNow.get(), local)) {
-                store.delivered(entry);
-                events.state(key, tier.name(), SyncState.SYNCED, "");
-                return null;
-            }
-            if (remoteNow.isPresent() && Lww.winner(local, remoteNow.get()) == remoteNow.get()) {
-                LOG.info("Sync {} → {}: the remote has a newer version; merging instead of sending", key, tier.name());
-                merge(remoteNow.get(), tier, true);
-                return null;
-            }
-            // This device's version wins over what was just read there: write it conditional on that version,
-            // not on an older one this device saw before (which the remote would refuse again and again).
-            ConfigDocument sent = remoteNow.isPresent() && remoteNow.get().remoteVersion() != null
-                    ? local.withRemoteVersion(remoteNow.get().remoteVersion()) : local;
-            ConfigDocument stored = tier.tier().put(sent);
-            metrics.deliveries.incrementAndGet();
-            metrics.ackLatency(Duration.between(entry.enqueuedAt(), timer.now()).toMillis());
-            metrics.clearError(tier.name());
-            Instant now = timer.now();
-            boolean removed = store.delivered(entry, now, now.plus(tier.debounce()));
-            adoptRemoteStamps(sent, stored, tier);
-            LOG.info("Sync {} → {}: delivered ({})", key, tier.name(), local.deleted() ? "delete" : "update");
-            if (removed) {
-                events.state(key, tier.name(), SyncState.SYNCED, "");
-                return null;
-            }
-            return now.plus(tier.debounce()); // a newer local edit arrived meanwhile: it waits its own debounce
-        } catch (ConflictException e) {
-            LOG.info("Sync {} → {}: conflict, the remote has a newer version", key, tier.name());
-            merge(e.current(), tier, true);
-            return null;
-        } catch (StorageException e) {
-            metrics.error(tier.name(), e.getMessage());
-            if (!e.retryable()) {
-                LOG.warn("Sync {} → {}: failed for good: {}", key, tier.name(), e.getMessage());
-                store.update(entry.failedAttempt(e.getMessage(), timer.now(), true));
-                events.state(key, tier.name(), SyncState.FAILED, e.getMessage());
-                return null;
-            }
-            LOG.info("Sync {} → {}: failed, will retry: {}", key, tier.name(), e.getMessage());
-            events.state(key, tier.name(), reachable(tier.name()) ? SyncState.PENDING : SyncState.OFFLINE, e.getMessage());
-            return retryLater(entry, tier, e.getMessage(), e.retryAfter().orElse(null));
-        } catch (RuntimeException e) {
-            metrics.error(tier.name(), e.toString());
-            LOG.warn("Sync {} → {}: unexpected failure, will retry", key, tier.name(), e);
-            return retryLater(entry, tier, e.toString(), null);
-        }
-    }
-
-    private Instant retryLater(CoordinatorStore.Entry entry, Tier tier, String error, Duration retryAfter) {
-        Duration delay = retryAfter != null ? retryAfter : backoff(entry.attempts() + 1);
-        Instant next = timer.now().plus(delay);
-        store.update(entry.failedAttempt(error, next, false));
-        return next;
-    }
-
-    /** Exponential backoff with equal jitter: half the delay fixed, half random. */
-    Duration backoff(int attempt) {
-        long base = settings.retryBase().toMillis();
-        long max = settings.retryMax().toMillis();
-        long delay = Math.min(max, base << Math.min(attempt - 1, 30));
-        return Duration.ofMillis(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
-    }
-
-    /** A remote that stamps its own times (a server): its stamps become the local ones, once. */
-    private void adoptRemoteStamps(ConfigDocument sent, ConfigDocument stored, Tier tier) {
-        if (stored == null || Lww.same(sent, stored) && java.util.Objects.equals(sent.remoteVersion(), stored.remoteVersion())) {
-            return;
-        }
-        if (stored.deleted() != sent.deleted() || !stored.deleted() && !stored.sameBody(sent)) {
-            // The remote answered with another version than the one sent: a write from elsewhere landed right
-            // after this one. It is a remote change like any other, merged (the loser kept in history).
-            merge(stored, tier, false);
-            return;
-        }
-        clock.observe(stored.updatedAt());
-        synchronized (lockOf(sent.key())) {
-            ConfigDocument current = currentLocal(sent.key());
-            ConfigDocument adopted = null;
-            if (Lww.same(current, sent)) {
-                adopted = stored;
-            } else if (current != null && Lww.winner(current, stored) == stored) {
-                // An edit made here while this version was on its way replaced it, yet the remote stamped this
-                // version later than the edit: stamp the edit again, after the remote's stamp, or the echo of
-                // its own predecessor would replace it at the next pull. Its outbox entry still delivers it.
-                adopted = current.withTimes(current.createdAt(), clock.now()).withRemoteVersion(stored.remoteVersion());
-            }
-            if (adopted != null) {
-                try {
-                    writeLocal(adopted);
-                } catch (StorageException e) {
-                    LOG.debug("Could not adopt the remote stamps of {}: {}", sent.key(), e.getMessage());
-                }
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- pulls and merges
+    // ---------------------------------------------------------------- sync
 
     @Override
     public void syncNow() {
-        if (offline) {
+        if (sync.offline) {
             LOG.info("Sync skipped: working offline");
             return;
         }
-        for (Tier t : tiers) {
-            if (t.remote()) {
-                pull(t);
-            }
+        sync.tiers.awaitReady(sync.settings.readyWait());
+        for (Tier t : sync.tiers.remotes()) {
+            pulls.pull(t);
         }
-        drain(true);
+        delivery.drain(true);
     }
 
+    /** Pulls and delivers what is due, as the periodic timer does: writes waiting out a backoff keep waiting. */
     private void periodicSync() {
-        if (closed) {
+        if (sync.closed) {
             return;
         }
         try {
-            syncNow();
+            if (!sync.offline) {
+                for (Tier t : sync.tiers.remotes()) {
+                    pulls.pull(t);
+                }
+                delivery.drain(false);
+            }
         } catch (RuntimeException e) {
             LOG.warn("Periodic sync failed: {}", e.toString(), e);
         } finally {
-            if (!closed) {
-                timer.schedule(this::periodicSync, settings.periodicSync());
+            if (!sync.closed) {
+                sync.timer.schedule(this::periodicSync, sync.settings.periodicSync());
             }
         }
     }
 
     /**
-     * Pulls from one remote tier soon, in the background (a tier reported a change made elsewhere).
-     * Notifications that arrive while a pull is waiting join it.
+     * Pulls from one remote tier soon, in the background (a tier reported a change made elsewhere, or that
+     * it is reachable again). Notifications that arrive while a pull is waiting join it.
      */
     public void pullSoon(String tierName) {
-        if (closed || !pullsWaiting.add(tierName)) {
+        if (sync.closed || !pullsWaiting.add(tierName)) {
             return;
         }
-        background.execute(() -> {
+        sync.background.execute(() -> {
             pullsWaiting.remove(tierName);
-            remote(tierName).ifPresent(this::pull);
+            sync.tiers.remote(tierName).ifPresent(pulls::pull);
         });
     }
 
-    private final Set<String> pullsWaiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** Reads what changed on a remote tier since its stored cursor and merges it, page by page. */
-    void pull(Tier tier) {
-        if (offline) {
-            return;
-        }
-        String cursor = store.cursor(tier.name());
-        // Read from the beginning, the pull sees everything the remote holds: what it lacks is sent after.
-        Set<ConfigKey> seen = cursor == null ? new HashSet<>() : null;
-        int merged = 0;
-        try {
-            Changes page;
-            do {
-                page = tier.tier().changedSince(cursor, PAGE);
-                for (ConfigDocument remote : page.documents()) {
-                    if (seen != null) {
-                        seen.add(remote.key());
-                    }
-                    String delivery = tier.name() + '\n' + remote.key();
-                    if (delivering.contains(delivery)) {
-                        // This may be the echo of the write under way, stamped by the remote after an edit made
-                        // here meanwhile: the delivery's answer settles the config first, then this is merged.
-                        skippedByPull.merge(delivery, remote, Lww::winner);
-                        if (delivering.contains(delivery)) {
-                            continue;
-                        }
-                        skippedByPull.remove(delivery); // the delivery ended meanwhile: merge it here
-                    }
-                    merge(remote, tier, false);
-                    merged++;
-                }
-                cursor = page.nextCursor();
-                store.saveCursor(tier.name(), cursor);
-            } while (page.hasMore() && !closed);
-            LOG.info("Sync pull from {}: {} changes merged", tier.name(), merged);
-            if (seen != null && !closed) {
-                sendMissing(tier, seen);
-            }
-            retryWaiting(tier);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Sync pull from {}: its cursor is no longer valid ({}); reading everything again", tier.name(), e.getMessage());
-            store.saveCursor(tier.name(), null);
-        } catch (StorageException | RuntimeException e) {
-            if (tier.available()) {
-                LOG.warn("Sync pull from {} failed after {} changes: {}", tier.name(), merged, e.getMessage());
-            } else {
-                // A tier that says it is down (OBS not running, no network) is expected to fail: not a warning.
-                LOG.info("Sync pull from {} skipped: {}", tier.name(), e.getMessage());
-            }
-            metrics.error(tier.name(), e.getMessage());
-        }
+    /** Pulls from one remote tier now. @return whether it was read to its end */
+    boolean pull(Tier tier) {
+        return pulls.pull(tier);
     }
 
-    /**
-     * After reading a remote tier from the beginning: the live configs here that it has never held are
-     * queued for it. A remote added after configs were made here (a first sign-in, OBS turned on again)
-     * gets them all, not only the ones edited later.
-     */
-    private void sendMissing(Tier tier, Set<ConfigKey> seen) throws StorageException {
-        Instant now = timer.now();
-        int queued = 0;
-        for (String type : types()) {
-            for (ConfigDocument mine : local(type).values()) {
-                ConfigKey key = mine.key();
-                if (mine.deleted() || seen.contains(key)) {
-                    continue;
-                }
-                synchronized (lockOf(key)) {
-                    if (store.entry(tier.name(), key).isEmpty()) {
-                        store.enqueue(key, mine.updatedAt(), tier.name(), now);
-                        events.state(key, tier.name(), reachable(tier.name()) ? SyncState.PENDING : SyncState.OFFLINE, "");
-                        queued++;
-                    }
-                }
-            }
-        }
-        if (queued > 0) {
-            LOG.info("Sync to {}: {} configs it has never held are queued", tier.name(), queued);
-            scheduleDrain(now);
-        }
+    /** Delivers the outbox now (every entry, when {@code all}). */
+    void drain(boolean all) {
+        delivery.drain(all);
     }
 
-    /**
-     * The tier just answered: writes to it that wait out a backoff after failures (it was away) go now.
-     * Parked and held writes stay as they are.
-     */
-    private void retryWaiting(Tier tier) {
-        Instant now = timer.now();
-        boolean any = false;
-        for (CoordinatorStore.Entry e : store.outbox()) {
-            if (e.tier().equals(tier.name()) && e.attempts() > 0 && !e.failed() && !e.held()
-                    && e.nextAttempt().isAfter(now)) {
-                store.update(e.retryAt(now));
-                any = true;
-            }
-        }
-        if (any) {
-            scheduleDrain(now);
-        }
-    }
-
-    /**
-     * Merges one version from a remote tier into the local tiers.
-     *
-     * @param refused whether it came back from a write the remote refused (a conflict by definition)
-     */
-    void merge(ConfigDocument theirs, Tier tier, boolean refused) {
-        ConfigKey key = theirs.key();
-        clock.observe(theirs.updatedAt());
-        synchronized (lockOf(key)) {
-            ConfigDocument mine = currentLocal(key);
-            if (mine == null) {
-                try {
-                    writeLocal(theirs);
-                    events.changed(key, theirs.deleted());
-                    events.state(key, tier.name(), SyncState.SYNCED, "");
-                } catch (StorageException e) {
-                    LOG.warn("Could not store {} pulled from {}: {}", key, tier.name(), e.getMessage());
-                }
-                return;
-            }
-            Optional<CoordinatorStore.Entry> pending = store.entry(tier.name(), key);
-            if (Lww.same(mine, theirs)) {
-                pending.ifPresent(store::delivered);
-                events.state(key, tier.name(), SyncState.SYNCED, "");
-                return;
-            }
-            // A version this side had before its waiting write (the echo of an earlier write, stamped by the
-            // remote) is not a change made elsewhere: the remote is behind, and the waiting write catches it up.
-            boolean behind = !refused && pending.isPresent() && store.history(key).stream().anyMatch(h -> Lww.same(h, theirs));
-            boolean concurrent = !behind && (refused || pending.isPresent());
-            if (concurrent && settings.askOnConflict()) {
-                store.saveConflict(new Conflict(key, tier.name(), mine, theirs, timer.now(), ""));
-                pending.ifPresent(e -> store.update(e.holding(true)));
-                metrics.conflicts.incrementAndGet();
-                events.state(key, tier.name(), SyncState.CONFLICT, "Changed here and on " + tier.name());
-                LOG.info("Sync {} ← {}: conflict left open for a decision", key, tier.name());
-                return;
-            }
-            ConfigDocument winner = Lww.winner(mine, theirs);
-            if (concurrent) {
-                metrics.conflicts.incrementAndGet();
-                store.saveConflict(new Conflict(key, tier.name(), mine, theirs, timer.now(),
-                        winner == theirs ? "auto:theirs" : "auto:mine"));
-                LOG.info("Sync {} ← {}: conflict resolved by last write ({} wins)", key, tier.name(),
-                        winner == theirs ? tier.name() : "this device");
-            }
-            if (winner == theirs) {
-                store.addHistory(mine, settings.historyDepth());
-                try {
-                    writeLocal(theirs);
-                } catch (StorageException e) {
-                    LOG.warn("Could not store {} pulled from {}: {}", key, tier.name(), e.getMessage());
-                    return;
-                }
-                pending.ifPresent(store::delivered);
-                // Other remote tiers get the newer version too.
-                Instant now = timer.now();
-                for (String other : remoteNames()) {
-                    if (!other.equals(tier.name())) {
-                        store.enqueue(key, theirs.updatedAt(), other, now.plus(debounce(other)));
-                        scheduleDrain(now.plus(debounce(other)));
-                    }
-                }
-                events.changed(key, theirs.deleted());
-                events.state(key, tier.name(), SyncState.SYNCED, "");
-            } else {
-                store.addHistory(theirs, settings.historyDepth());
-                // The remote is behind: make sure it gets this device's version.
-                if (pending.isEmpty()) {
-                    store.enqueue(key, mine.updatedAt(), tier.name(), timer.now());
-                } else if (pending.get().held() || pending.get().failed()) {
-                    store.update(pending.get().holding(false).retryAt(timer.now()));
-                }
-                scheduleDrain(timer.now());
-                events.state(key, tier.name(), SyncState.PENDING, "");
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- backfill and audit
-
-    /** Brings a local tier that (re)joined up to date from the other local tiers. */
-    private void backfill(Tier joined) {
-        try {
-            AuditReport report = audit(true, joined.name());
-            if (report.repaired() > 0) {
-                LOG.info("Tier {} backfilled: {} configs", joined.name(), report.repaired());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("Backfill of tier {} failed: {}", joined.name(), e.toString(), e);
-        }
-    }
-
-    @Override
-    public AuditReport audit(boolean repair) {
-        return audit(repair, null);
-    }
-
-    private AuditReport audit(boolean repair, String onlyTier) {
-        List<Tier> local = new ArrayList<>();
-        for (Tier t : tiers) {
-            if (!t.remote() && t.available()) {
-                local.add(t);
-            }
-        }
-        Set<ConfigKey> keys = new TreeSet<>();
-        for (Tier t : local) {
-            try {
-                for (String type : t.tier().listTypes()) {
-                    keys.addAll(t.tier().listKeys(type));
-                }
-            } catch (StorageException e) {
-                LOG.warn("Audit could not list tier {}: {}", t.name(), e.getMessage());
-            }
-        }
-        List<String> differences = new ArrayList<>();
-        int repaired = 0;
-        for (ConfigKey key : keys) {
-            if (closed) {
-                break; // stopped: a repair under way ends, it does not go on writing into the tiers
-            }
-            synchronized (lockOf(key)) {
-                Map<Tier, ConfigDocument> copies = new HashMap<>();
-                ConfigDocument winner = null;
-                for (Tier t : local) {
-                    try {
-                        ConfigDocument d = t.tier().get(key).orElse(null);
-                        copies.put(t, d);
-                        winner = Lww.winner(winner, d);
-                    } catch (StorageException e) {
-                        differences.add(key + " in " + t.name() + ": unreadable (" + e.getMessage() + ")");
-                    }
-                }
-                for (Map.Entry<Tier, ConfigDocument> copy : copies.entrySet()) {
-                    Tier t = copy.getKey();
-                    if (onlyTier != null && !t.name().equals(onlyTier) || Lww.same(copy.getValue(), winner)) {
-                        continue;
-                    }
-                    differences.add(key + " in " + t.name() + ": "
-                            + (copy.getValue() == null ? "missing" : "stale (" + copy.getValue().updatedAt() + ")"));
-                    if (repair) {
-                        try {
-                            t.tier().put(winner);
-                            repaired++;
-                        } catch (StorageException e) {
-                            LOG.warn("Audit could not repair {} in {}: {}", key, t.name(), e.getMessage());
-                        }
-                    }
-                }
-            }
-        }
-        if (!differences.isEmpty()) {
-            LOG.info("Audit: {} configs checked, {} differences, {} repaired", keys.size(), differences.size(), repaired);
-        }
-        return new AuditReport(keys.size(), differences, repaired);
+    Duration backoff(int attempt) {
+        return delivery.backoff(attempt);
     }
 
     // ---------------------------------------------------------------- status, outbox, conflicts, history
 
     @Override
     public SyncStatus status() {
-        List<CoordinatorStore.Entry> outbox = store.outbox();
+        List<CoordinatorStore.Entry> outbox = sync.store.outbox();
         Map<String, int[]> counts = new HashMap<>();
         for (CoordinatorStore.Entry e : outbox) {
             counts.computeIfAbsent(e.tier(), t -> new int[2])[e.failed() ? 1 : 0]++;
         }
         List<TierStatus> list = new ArrayList<>();
         Set<String> seen = new TreeSet<>();
-        for (Tier t : tiers) {
+        for (Tier t : sync.tiers.all()) {
             seen.add(t.name());
             int[] c = counts.getOrDefault(t.name(), new int[2]);
             TierHealth health;
@@ -991,24 +306,24 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 health = TierHealth.down(e.toString());
             }
             list.add(new TierStatus(t.name(), t.ranking(), t.remote() ? StorageTier.KIND_REMOTE : StorageTier.KIND_LOCAL, true,
-                    health, c[0], c[1], metrics.readsBy(t.name()), metrics.lastError(t.name())));
+                    health, c[0], c[1], sync.metrics.readsBy(t.name()), sync.metrics.lastError(t.name())));
         }
-        for (String remote : store.knownRemotes()) {
+        for (String remote : sync.store.knownRemotes()) {
             if (seen.add(remote)) {
                 int[] c = counts.getOrDefault(remote, new int[2]);
                 list.add(new TierStatus(remote, 0, StorageTier.KIND_REMOTE, false,
                         TierHealth.down("The " + remote + " tier is not installed or not started"), c[0], c[1], 0,
-                        metrics.lastError(remote)));
+                        sync.metrics.lastError(remote)));
             }
         }
-        boolean unreachable = offline || list.stream().filter(s -> s.kind().equals(StorageTier.KIND_REMOTE))
+        boolean unreachable = sync.offline || list.stream().filter(s -> s.kind().equals(StorageTier.KIND_REMOTE))
                 .noneMatch(s -> s.present() && s.health().available());
-        return new SyncStatus(list, metrics.snapshot(outbox.size()), unreachable);
+        return new SyncStatus(list, sync.metrics.snapshot(outbox.size()), unreachable);
     }
 
     @Override
     public SyncState state(ConfigKey key, String tier) {
-        Optional<CoordinatorStore.Entry> entry = store.entry(tier, key);
+        Optional<CoordinatorStore.Entry> entry = sync.store.entry(tier, key);
         if (entry.isEmpty()) {
             return SyncState.SYNCED;
         }
@@ -1018,117 +333,95 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         if (entry.get().failed()) {
             return SyncState.FAILED;
         }
-        return reachable(tier) ? SyncState.PENDING : SyncState.OFFLINE;
+        return sync.reachable(tier) ? SyncState.PENDING : SyncState.OFFLINE;
     }
 
     @Override
     public List<PendingWrite> outbox() {
-        return store.outbox().stream().map(CoordinatorStore.Entry::view).toList();
+        return sync.store.outbox().stream().map(CoordinatorStore.Entry::view).toList();
     }
 
     @Override
     public void retry(ConfigKey key, String tier) {
-        store.entry(tier, key).ifPresent(e -> store.update(e.retryAt(timer.now())));
-        scheduleDrain(timer.now());
+        sync.store.entry(tier, key).ifPresent(e -> sync.store.update(e.retryAt(sync.timer.now())));
+        delivery.schedule(sync.timer.now());
     }
 
     @Override
     public void discard(ConfigKey key, String tier) {
-        store.remove(tier, key);
-        events.state(key, tier, SyncState.SYNCED, "Discarded");
+        sync.store.remove(tier, key);
+        sync.events.state(key, tier, SyncState.SYNCED, "Discarded");
         LOG.info("Sync {} → {}: pending write discarded by the user", key, tier);
     }
 
     @Override
     public void workOffline(boolean on) {
         synchronized (this) {
-            if (offline == on) {
+            if (sync.offline == on) {
                 return;
             }
-            store.saveWorkOffline(on);
-            offline = on;
+            sync.store.saveWorkOffline(on);
+            sync.offline = on;
         }
         LOG.info(on ? "Working offline: nothing is sent to or pulled from remote tiers until it is turned off"
                 : "Working online again: pulling and delivering");
-        for (CoordinatorStore.Entry e : store.outbox()) {
+        for (CoordinatorStore.Entry e : sync.store.outbox()) {
             if (!e.held() && !e.failed()) {
-                events.state(e.key(), e.tier(), reachable(e.tier()) ? SyncState.PENDING : SyncState.OFFLINE,
+                sync.events.state(e.key(), e.tier(), sync.reachable(e.tier()) ? SyncState.PENDING : SyncState.OFFLINE,
                         on ? "Working offline" : "");
             }
         }
         if (!on) {
-            background.execute(() -> {
-                for (Tier t : tiers) {
-                    if (t.remote()) {
-                        pull(t);
-                    }
+            sync.background.execute(() -> {
+                for (Tier t : sync.tiers.remotes()) {
+                    pulls.pull(t);
                 }
-                drain(false);
+                delivery.drain(false);
             });
         }
     }
 
     @Override
     public boolean workingOffline() {
-        return offline;
+        return sync.offline;
     }
 
     @Override
     public List<Conflict> conflicts() {
-        List<Conflict> open = new ArrayList<>(store.conflicts(null).stream().filter(Conflict::open).toList());
-        open.sort(Comparator.comparing(Conflict::detectedAt));
-        return open;
+        return conflicts.open();
     }
 
     @Override
     public List<Conflict> conflictLog(ConfigKey key) {
-        return store.conflicts(key);
+        return conflicts.log(key);
     }
 
     @Override
     public ConfigDocument resolve(ConfigKey key, ObjectNode body, String resolution) throws StorageException {
-        synchronized (lockOf(key)) {
-            List<Conflict> open = store.conflicts(key).stream().filter(Conflict::open).toList();
-            // Always a new version, even when it equals this device's: it must win on every tier.
-            ConfigDocument previous = currentLocal(key);
-            Instant now = clock.now();
-            Instant created = previous == null || previous.deleted() ? now : previous.createdAt();
-            ConfigDocument saved = write(body == null ? ConfigDocument.tombstone(key, created, now)
-                    : ConfigDocument.of(key, body, created, now), previous);
-            for (Conflict c : open) {
-                store.saveConflict(new Conflict(c.key(), c.tier(), c.mine(), c.theirs(), c.detectedAt(), resolution));
-                store.entry(c.tier(), key).ifPresent(e -> store.update(e.holding(false).retryAt(timer.now())));
-                events.state(key, c.tier(), SyncState.PENDING, "Resolved: " + resolution);
-            }
-            scheduleDrain(timer.now());
-            return saved;
-        }
+        return conflicts.resolve(key, body, resolution);
     }
 
     @Override
     public List<ConfigDocument> history(ConfigKey key) {
-        return store.history(key);
+        return conflicts.history(key);
     }
 
     @Override
     public ConfigDocument restore(ConfigKey key, Instant version) throws StorageException {
-        ConfigDocument old = store.history(key).stream().filter(d -> d.updatedAt().equals(version)).findFirst()
-                .orElseThrow(() -> new StorageException("No version of " + key + " from " + version + " is in its history", false));
-        return old.deleted() ? delete(key) : put(key, old.body());
+        return conflicts.restore(key, version);
     }
 
-    // ---------------------------------------------------------------- plumbing
-
-    private Object lockOf(ConfigKey key) {
-        return locks[Math.floorMod(key.hashCode(), locks.length)];
+    @Override
+    public AuditReport audit(boolean repair) {
+        return audit.run(repair, null);
     }
 
     /** Stops scheduling; the store closes too when this coordinator opened it. */
     @Override
     public void close() {
-        closed = true;
+        sync.closed = true;
         if (ownsStore) {
-            store.close();
+            sync.store.close();
         }
     }
 }

@@ -41,9 +41,11 @@ import jetbrains.exodus.env.Transaction;
 
 /**
  * The coordinator's own durable state, in a Xodus environment of its own: the outbox (one entry per
- * remote tier and config), the per-tier pull cursors, each config's history, the conflict log, the
- * remote tiers ever seen, and the hybrid clock's last stamp. One B-tree, entries told apart by a prefix.
- * A write's history and outbox entries are committed together, before the write reaches any tier.
+ * remote tier and config, and the version of each config those entries send), the per-tier pull cursors,
+ * each config's history, the conflict log, the remote tiers ever seen, this device's stamp tag and the
+ * hybrid clock's last stamp. One B-tree, entries told apart by a prefix. A write's history, outbox entries
+ * and document are committed together, before the write reaches any tier, so the outbox can always send
+ * what it promised, whatever the local tiers hold or whether they have joined yet.
  */
 final class CoordinatorStore implements AutoCloseable {
 
@@ -80,7 +82,9 @@ final class CoordinatorStore implements AutoCloseable {
     private static final String HISTORY = "h\0";
     private static final String CONFLICT = "x\0";
     private static final String REMOTE = "r\0";
+    private static final String PENDING = "p\0";
     private static final String META_CLOCK = "m\0clock";
+    private static final String META_TAG = "m\0tag";
     private static final String META_SEQUENCE = "m\0sequence";
     private static final String META_OFFLINE = "m\0offline";
 
@@ -123,16 +127,19 @@ final class CoordinatorStore implements AutoCloseable {
 
     /**
      * Records a local write before it reaches the tiers: the replaced version into history, one outbox
-     * entry per remote tier (due after that tier's debounce), and the clock.
+     * entry per remote tier (due after that tier's debounce) with the document they send, and the clock.
      *
      * @return the write's sequence number
      */
     long recordWrite(ConfigDocument document, ConfigDocument replaced, Map<String, Duration> debounceByTier, Instant now,
-            int historyDepth) {
+            int historyDepth, Instant clock) {
         return environment.computeInExclusiveTransaction(txn -> {
             long sequence = nextSequence(txn);
             if (replaced != null) {
                 addHistory(txn, replaced, historyDepth);
+            }
+            if (!debounceByTier.isEmpty()) {
+                write(txn, pendingKey(document.key()), document);
             }
             for (Map.Entry<String, Duration> tier : debounceByTier.entrySet()) {
                 Entry old = read(txn, outboxKey(tier.getKey(), document.key()), Entry.class);
@@ -145,19 +152,67 @@ final class CoordinatorStore implements AutoCloseable {
                 write(txn, outboxKey(tier.getKey(), document.key()), new Entry(document.key(), tier.getKey(), sequence,
                         document.updatedAt(), enqueued, 0, due.isAfter(latest) ? latest : due, "", false, held));
             }
-            put(txn, META_CLOCK, ConfigJson.newObject().put("last", document.updatedAt().toString()));
+            put(txn, META_CLOCK, ConfigJson.newObject().put("last", clock.toString()));
             return sequence;
         });
     }
 
-    /** Queues a config for one remote tier (a repair, or a version that tier has not seen). */
-    void enqueue(ConfigKey key, Instant version, String tier, Instant due) {
-        environment.executeInExclusiveTransaction(txn -> {
-            Entry old = read(txn, outboxKey(tier, key), Entry.class);
-            long sequence = nextSequence(txn);
-            write(txn, outboxKey(tier, key), new Entry(key, tier, sequence, version, old == null ? due : old.enqueuedAt(),
-                    0, due, "", false, old != null && old.held()));
+    /**
+     * Queues a version for remote tiers (one that reached this device from elsewhere, or that a remote
+     * lacks); it is sent unless a newer version is queued meanwhile.
+     */
+    void enqueue(ConfigDocument document, Map<String, Instant> dueByTier) {
+        if (!dueByTier.isEmpty()) {
+            environment.executeInExclusiveTransaction(txn -> enqueue(txn, document, dueByTier));
+        }
+    }
+
+    /**
+     * Queues versions a remote tier lacks, in one commit, each unless an entry for that config already waits.
+     *
+     * @return how many were queued
+     */
+    int enqueueMissing(List<ConfigDocument> documents, String tier, Instant due) {
+        return environment.computeInExclusiveTransaction(txn -> {
+            int queued = 0;
+            for (ConfigDocument d : documents) {
+                if (store.get(txn, outboxKey(tier, d.key())) == null) {
+                    enqueue(txn, d, Map.of(tier, due));
+                    queued++;
+                }
+            }
+            return queued;
         });
+    }
+
+    private void enqueue(Transaction txn, ConfigDocument document, Map<String, Instant> dueByTier) {
+        ConfigDocument queued = read(txn, pendingKey(document.key()), ConfigDocument.class);
+        if (queued == null || document.isNewerThan(queued)) {
+            write(txn, pendingKey(document.key()), document.remoteVersion() == null ? document : document.withRemoteVersion(null));
+        }
+        for (Map.Entry<String, Instant> tier : dueByTier.entrySet()) {
+            Entry old = read(txn, outboxKey(tier.getKey(), document.key()), Entry.class);
+            long sequence = nextSequence(txn);
+            Instant due = tier.getValue();
+            write(txn, outboxKey(tier.getKey(), document.key()), new Entry(document.key(), tier.getKey(), sequence,
+                    document.updatedAt(), old == null ? due : old.enqueuedAt(), 0, due, "", false, old != null && old.held()));
+        }
+    }
+
+    /** @return the version the outbox sends for a config, or empty when nothing waits for it */
+    Optional<ConfigDocument> pending(ConfigKey key) {
+        return Optional.ofNullable(environment.computeInReadonlyTransaction(txn -> read(txn, pendingKey(key), ConfigDocument.class)));
+    }
+
+    /** Removes an outbox entry, and the version it sent once no other entry of the config waits. */
+    private void removeEntry(Transaction txn, String tier, ConfigKey key) {
+        store.delete(txn, outboxKey(tier, key));
+        for (String other : knownRemotes) {
+            if (!other.equals(tier) && store.get(txn, outboxKey(other, key)) != null) {
+                return;
+            }
+        }
+        store.delete(txn, pendingKey(key));
     }
 
     private long nextSequence(Transaction txn) {
@@ -171,6 +226,19 @@ final class CoordinatorStore implements AutoCloseable {
     Instant lastClock() {
         JsonNode node = environment.computeInReadonlyTransaction(txn -> read(txn, META_CLOCK));
         return node == null ? null : Instant.parse(node.get("last").asText());
+    }
+
+    /** @return this device's stamp tag (0–999), chosen at random once and kept */
+    int deviceTag() {
+        return environment.computeInExclusiveTransaction(txn -> {
+            JsonNode node = read(txn, META_TAG);
+            if (node != null) {
+                return node.get("tag").asInt();
+            }
+            int tag = new java.security.SecureRandom().nextInt(1000);
+            put(txn, META_TAG, ConfigJson.newObject().put("tag", tag));
+            return tag;
+        });
     }
 
     /** @return whether the user chose to work offline (false for a new store) */
@@ -220,7 +288,7 @@ final class CoordinatorStore implements AutoCloseable {
             ByteIterable k = outboxKey(entry.tier(), entry.key());
             Entry current = read(txn, k, Entry.class);
             if (current != null && current.sequence() == entry.sequence()) {
-                store.delete(txn, k);
+                removeEntry(txn, entry.tier(), entry.key());
                 return true;
             }
             if (current != null && now != null) {
@@ -233,7 +301,7 @@ final class CoordinatorStore implements AutoCloseable {
     }
 
     void remove(String tier, ConfigKey key) {
-        environment.executeInExclusiveTransaction(txn -> store.delete(txn, outboxKey(tier, key)));
+        environment.executeInExclusiveTransaction(txn -> removeEntry(txn, tier, key));
     }
 
     // ---- cursors and remote tiers
@@ -243,8 +311,17 @@ final class CoordinatorStore implements AutoCloseable {
         return node == null || node.get("cursor").isNull() ? null : node.get("cursor").asText();
     }
 
-    void saveCursor(String tier, String cursor) {
-        environment.executeInExclusiveTransaction(txn -> put(txn, CURSOR + tier, ConfigJson.newObject().put("cursor", cursor)));
+    /**
+     * Saves a pull's cursor once what it read is stored, with the clock (which observed what it read), so a
+     * restart neither reads those changes again nor stamps an edit before them.
+     */
+    void saveCursor(String tier, String cursor, Instant clock) {
+        environment.executeInExclusiveTransaction(txn -> {
+            put(txn, CURSOR + tier, ConfigJson.newObject().put("cursor", cursor));
+            if (clock != null) {
+                put(txn, META_CLOCK, ConfigJson.newObject().put("last", clock.toString()));
+            }
+        });
     }
 
     Set<String> knownRemotes() {
@@ -271,7 +348,7 @@ final class CoordinatorStore implements AutoCloseable {
         environment.executeInExclusiveTransaction(txn -> {
             forEach(txn, OUTBOX + tier + '\0', (k, v) -> dropped.add(parseJson(v, Entry.class).key()));
             for (ConfigKey key : dropped) {
-                store.delete(txn, outboxKey(tier, key));
+                removeEntry(txn, tier, key);
             }
             store.delete(txn, bytes(CURSOR + tier));
             store.delete(txn, bytes(REMOTE + tier));
@@ -341,6 +418,10 @@ final class CoordinatorStore implements AutoCloseable {
 
     private static long nanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    private static ByteIterable pendingKey(ConfigKey key) {
+        return bytes(PENDING + key.type() + '\0' + key.id());
     }
 
     private static ByteIterable outboxKey(String tier, ConfigKey key) {

@@ -1,40 +1,110 @@
 package org.streamkit.sync.coordinator;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.function.LongSupplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * A hybrid logical clock on {@link Instant}s: the wall clock's milliseconds, with a logical counter in the
- * sub-millisecond digits. Each stamp is later than every stamp this device made or saw before, so a device
- * whose wall clock runs behind still orders its own edits after everything it has seen.
+ * The stamps of this device's edits: a hybrid logical clock on {@link Instant}s. A stamp is the wall clock's
+ * millisecond, then a logical counter in the microsecond digits, then this device's tag (0–999) in the
+ * nanosecond digits, so two devices editing in the same millisecond never make the same stamp but with a
+ * chance of one in a thousand (and then {@link org.streamkit.sync.api.ConfigDocument#VERSION_ORDER} still
+ * decides the same way everywhere).
+ * <ul>
+ * <li>Each stamp is later than every stamp this device made or observed, so a device whose wall clock runs
+ * behind still orders its edits after everything it has seen;</li>
+ * <li>{@link #stampAfter} makes an edit's stamp later than the version it replaces, whatever the clocks
+ * say, so an edit never loses to what it replaced;</li>
+ * <li>an observed stamp further than {@link #MAX_DRIFT} ahead of this device's wall clock (a device whose
+ * clock is far off) is not taken in whole: it moves the clock only to that bound, so one far-future stamp
+ * cannot pin every later stamp of every config. The config that carries it is still ordered correctly, by
+ * {@link #stampAfter}.</li>
+ * </ul>
  */
 public final class HybridClock {
 
-    private final LongSupplier wallMillis;
-    private long last; // epoch nanoseconds of the newest stamp made or seen
+    /** How far ahead of the wall clock an observed stamp may move the clock. */
+    public static final Duration MAX_DRIFT = Duration.ofMinutes(5);
 
-    public HybridClock(LongSupplier wallMillis, Instant start) {
+    private static final Logger LOG = LoggerFactory.getLogger(HybridClock.class);
+    private static final long TICK = 1_000; // nanoseconds per logical step; below it sits the device tag
+    private static final long MILLI = 1_000_000;
+
+    private final LongSupplier wallMillis;
+    private final int tag;
+    private long last; // epoch nanoseconds of the newest stamp made or observed (bounded)
+    private boolean warned;
+
+    /**
+     * @param wallMillis the wall clock
+     * @param start      the last stamp of an earlier run, or null
+     * @param tag        this device's tag, 0–999
+     */
+    public HybridClock(LongSupplier wallMillis, Instant start, int tag) {
+        if (tag < 0 || tag >= TICK) {
+            throw new IllegalArgumentException("tag must be 0-999, was " + tag);
+        }
         this.wallMillis = wallMillis;
-        this.last = start == null ? 0 : nanos(start);
+        this.tag = tag;
+        this.last = start == null ? 0 : bounded(nanos(start));
     }
 
     /** @return a stamp later than every one made or observed so far */
     public synchronized Instant now() {
-        long wall = wallMillis.getAsLong() * 1_000_000L;
-        last = Math.max(wall, last + 1);
+        return instant(next(Long.MIN_VALUE));
+    }
+
+    /**
+     * @param replaced the stamp of the version an edit replaces (null: none)
+     * @return a stamp for the edit: later than every one made or observed so far, and later than
+     *         {@code replaced} even when that lies beyond {@link #MAX_DRIFT}
+     */
+    public synchronized Instant stampAfter(Instant replaced) {
+        return instant(next(replaced == null ? Long.MIN_VALUE : nanos(replaced)));
+    }
+
+    /** Takes note of a stamp from elsewhere (a pulled config, another device's edit). */
+    public synchronized void observe(Instant stamp) {
+        last = Math.max(last, bounded(nanos(stamp)));
+    }
+
+    /** @return the newest stamp made or observed (for keeping across restarts) */
+    public synchronized Instant last() {
         return instant(last);
     }
 
-    /** Takes note of a stamp from elsewhere (a pulled config, a server's stamp). */
-    public synchronized void observe(Instant stamp) {
-        last = Math.max(last, nanos(stamp));
+    private long next(long atLeastAfter) {
+        long wall = wallMillis.getAsLong() * MILLI;
+        long floor = Math.max(last, atLeastAfter);
+        // The wall clock's millisecond, or one logical step after the newest stamp; then the device tag.
+        long stamp = Math.max(wall, floor - Math.floorMod(floor, TICK) + TICK) + tag;
+        last = Math.max(last, bounded(stamp));
+        return stamp;
     }
 
-    private static long nanos(Instant t) {
+    /** @return the stamp, or the wall clock plus {@link #MAX_DRIFT} when it lies beyond that */
+    private long bounded(long stamp) {
+        long limit = (wallMillis.getAsLong() + MAX_DRIFT.toMillis()) * MILLI;
+        if (stamp <= limit) {
+            return stamp;
+        }
+        if (!warned) {
+            warned = true;
+            LOG.warn("A stamp {} lies more than {} minutes ahead of this machine's clock; it orders its own config"
+                    + " but does not move the clock further (check the clocks of the devices)", instant(stamp),
+                    MAX_DRIFT.toMinutes());
+        }
+        return limit;
+    }
+
+    static long nanos(Instant t) {
         return Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L) + t.getNano();
     }
 
-    private static Instant instant(long nanos) {
+    static Instant instant(long nanos) {
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 }

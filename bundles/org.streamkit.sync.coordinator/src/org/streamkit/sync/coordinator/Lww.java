@@ -5,15 +5,14 @@ import java.util.Comparator;
 import org.streamkit.sync.api.ConfigDocument;
 
 /**
- * Last-write-wins between two versions of a config: the later {@code updatedAt} wins; on equal stamps a
- * tombstone wins over an edit, and then the body that sorts last wins. Every device decides the same way.
+ * Last write wins between two versions of a config, by {@link ConfigDocument#VERSION_ORDER}: the later edit
+ * stamp wins; on equal stamps a tombstone wins over an edit, and then the body that sorts last. Every
+ * device decides the same way.
  */
 public final class Lww {
 
     /** Orders versions so that the winner is the greatest. */
-    public static final Comparator<ConfigDocument> ORDER = Comparator.comparing(ConfigDocument::updatedAt)
-            .thenComparing(ConfigDocument::deleted)
-            .thenComparing(ConfigDocument::bodyJson);
+    public static final Comparator<ConfigDocument> ORDER = ConfigDocument.VERSION_ORDER;
 
     private Lww() {
     }
@@ -31,6 +30,6 @@ public final class Lww {
 
     /** @return whether the two are the same version: same stamp, same deletion state, same body */
     public static boolean same(ConfigDocument a, ConfigDocument b) {
-        return a != null && b != null && a.updatedAt().equals(b.updatedAt()) && a.deleted() == b.deleted() && a.sameBody(b);
+        return a != null && a.sameVersion(b);
     }
 }

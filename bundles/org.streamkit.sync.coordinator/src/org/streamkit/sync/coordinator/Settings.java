@@ -11,15 +11,28 @@ import java.time.Duration;
  * @param pullOnStart    pull from a remote tier as soon as it appears
  * @param retryBase      first retry delay of a failed remote write
  * @param retryMax       longest retry delay
+ * @param readyWait      how long a read or an edit waits for a durable local tier while the tiers start
  */
 public record Settings(boolean askOnConflict, int historyDepth, Duration periodicSync, boolean pullOnStart,
-        Duration retryBase, Duration retryMax) {
+        Duration retryBase, Duration retryMax, Duration readyWait) {
+
+    /** How long a read or an edit waits for a durable local tier by default. */
+    public static final Duration READY_WAIT = Duration.ofSeconds(15);
+
+    public Settings(boolean askOnConflict, int historyDepth, Duration periodicSync, boolean pullOnStart,
+            Duration retryBase, Duration retryMax) {
+        this(askOnConflict, historyDepth, periodicSync, pullOnStart, retryBase, retryMax, READY_WAIT);
+    }
 
     public static Settings defaults() {
         return new Settings(false, 20, Duration.ofMinutes(5), true, Duration.ofSeconds(1), Duration.ofMinutes(5));
     }
 
     public Settings withAskOnConflict(boolean ask) {
-        return new Settings(ask, historyDepth, periodicSync, pullOnStart, retryBase, retryMax);
+        return new Settings(ask, historyDepth, periodicSync, pullOnStart, retryBase, retryMax, readyWait);
+    }
+
+    public Settings withReadyWait(Duration wait) {
+        return new Settings(askOnConflict, historyDepth, periodicSync, pullOnStart, retryBase, retryMax, wait);
     }
 }

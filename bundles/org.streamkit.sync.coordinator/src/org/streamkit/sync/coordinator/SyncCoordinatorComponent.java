@@ -133,7 +133,8 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
         boolean remote = StorageTier.KIND_REMOTE.equals(properties.get(StorageTier.TIER_KIND));
         Object debounce = properties.get(StorageTier.DEBOUNCE_MS);
         long ms = debounce instanceof Number n ? n.longValue() : debounce != null ? Long.parseLong(debounce.toString().trim()) : 1000;
-        return new Coordinator.Tier(tier, name, ranking, id, remote, Duration.ofMillis(Math.max(0, ms)));
+        return new Coordinator.Tier(tier, name, ranking, id, remote, !remote && StorageTier.durable(properties),
+                Duration.ofMillis(Math.max(0, ms)));
     }
 
     @Deactivate
@@ -202,6 +203,11 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
     @Override
     public ConfigDocument delete(ConfigKey key) throws StorageException {
         return coordinator.delete(key);
+    }
+
+    @Override
+    public boolean importVersion(ConfigDocument version) throws StorageException {
+        return coordinator.importVersion(version);
     }
 
     @Override
