@@ -54,6 +54,15 @@ public abstract class StorageTierContractTest {
         return 100;
     }
 
+    /**
+     * @return whether {@link StorageTier#changedSince} lists only what changed after a cursor; a tier whose
+     *         remote has no change feed (the cloud against the core routes) lists everything each time, which
+     *         skips nothing either
+     */
+    protected boolean listsOnlyChanges() {
+        return true;
+    }
+
     protected String type;
     private Instant clock;
 
@@ -185,13 +194,19 @@ public abstract class StorageTierContractTest {
                 mine.add(k);
             }
         }
-        assertEquals(Set.of(key("x"), key("y")), mine, "only keys changed after the cursor");
+        if (listsOnlyChanges()) {
+            assertEquals(Set.of(key("x"), key("y")), mine, "only keys changed after the cursor");
+        } else {
+            assertTrue(mine.containsAll(Set.of(key("x"), key("y"))), "every key changed after the cursor: " + mine);
+        }
         assertEquals("2", later.documents.get(key("x")).body().get("name").asText());
         assertTrue(later.documents.get(key("y")).deleted());
         assertTrue(later.keysSeenTwice.isEmpty(), "a key appears once per page: " + later.keysSeenTwice);
-        Drained none = drain(later.cursor);
-        assertTrue(none.documents.keySet().stream().noneMatch(k -> k.type().equals(type)),
-                "nothing of ours changed after the last cursor");
+        if (listsOnlyChanges()) {
+            Drained none = drain(later.cursor);
+            assertTrue(none.documents.keySet().stream().noneMatch(k -> k.type().equals(type)),
+                    "nothing of ours changed after the last cursor");
+        }
     }
 
     @Test

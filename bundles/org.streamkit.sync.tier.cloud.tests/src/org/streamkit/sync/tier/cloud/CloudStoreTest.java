@@ -72,23 +72,64 @@ class CloudStoreTest {
     }
 
     @Test
-    void createUpdateRemoveAFieldAndDeleteWithTheServersStamps() throws Exception {
+    void createUpdateRemoveAFieldAndDeleteKeepingTheEditsOwnStamps() throws Exception {
         CloudStore cloud = connect(true);
         assertTrue(cloud.get(KEY).isEmpty());
-        Instant before = Instant.now().minusSeconds(1);
-        ConfigDocument created = cloud.put(doc(KEY, ConfigJson.newObject().put("name", "Intro ✨").put("speed", 3)));
-        assertEquals("Intro ✨", created.body().get("name").asText());
+        ConfigDocument v1 = doc(KEY, ConfigJson.newObject().put("name", "Intro ✨").put("speed", 3));
+        cloud.put(v1);
+        ConfigDocument created = cloud.get(KEY).orElseThrow();
+        assertTrue(v1.sameVersion(created), "the edit's stamp travels with it; the server's own times order only its feed");
         assertFalse(created.body().has("customerId"), "the server's own fields are not part of the body");
-        assertTrue(!created.updatedAt().isBefore(before), "the server's stamp is returned");
+        assertFalse(created.body().has(WireFormat.META), "nor is the sync record");
+        assertTrue(created.remoteVersion() != null, "the server's ETag comes with it");
 
-        ConfigDocument updated = cloud.put(doc(KEY, ConfigJson.newObject().put("name", "Intro, shorter")));
-        assertEquals("Intro, shorter", updated.body().get("name").asText());
-        assertFalse(updated.body().has("speed"), "a key removed locally is removed on the server (sent as null)");
-        assertFalse(updated.updatedAt().isBefore(created.updatedAt()));
+        ConfigDocument v2 = doc(KEY, ConfigJson.newObject().put("name", "Intro, shorter"));
+        cloud.put(v2);
+        ConfigDocument updated = cloud.get(KEY).orElseThrow();
+        assertTrue(v2.sameVersion(updated));
+        assertFalse(updated.body().has("speed"), "a key removed locally is removed on the server");
 
-        cloud.delete(KEY, Instant.now());
-        assertTrue(cloud.get(KEY).isEmpty());
-        assertEquals(List.of(), cloud.listKeys("text-cyclers"));
+        Instant deletedAt = Instant.now();
+        cloud.delete(KEY, deletedAt);
+        ConfigDocument tombstone = cloud.get(KEY).orElseThrow(() -> new AssertionError("a delete is readable"));
+        assertTrue(tombstone.deleted());
+        assertEquals(deletedAt, tombstone.updatedAt(), "with the delete's own stamp");
+        assertEquals(List.of(KEY), cloud.listKeys("text-cyclers"), "listed, as every tier lists tombstones");
+    }
+
+    @Test
+    void userFieldsNamedLikeTheServersFieldsOrTheSyncRecordComeBackAsTheyWere() throws Exception {
+        for (boolean extensions : new boolean[] { true, false }) {
+            CloudStore cloud = connect(ServerConfig.builder(data.resolve("names-" + extensions)).host("127.0.0.1").port(0)
+                    .extensions(extensions).build());
+            ObjectNode body = ConfigJson.newObject().put("id", "user's id").put("createdAt", "yesterday").put("updatedAt", 7)
+                    .put("customerId", "mine").put("configType", "x").put("deleted", true).put("etag", "e")
+                    .put("streamkit", 1).put("$streamkit", 2).put("$$id", 3).put("plain", "p");
+            ConfigDocument sent = doc(KEY, body);
+            cloud.put(sent);
+            ConfigDocument read = cloud.get(KEY).orElseThrow();
+            assertFalse(read.deleted(), "a user field named deleted deletes nothing");
+            assertEquals(body, read.body(), "every field comes back with its name and value");
+            assertTrue(sent.sameVersion(read));
+            server.close();
+            server = null;
+        }
+    }
+
+    @Test
+    void anEditByAClientThatKeepsTheSyncRecordIsSeenAsANewerEdit() throws Exception {
+        CloudStore cloud = connect(true);
+        ConfigDocument mine = doc(KEY, ConfigJson.newObject().put("name", "from Streamkit Sync").put("speed", 1));
+        cloud.put(mine);
+        // The web dock reads the config and writes it back with a field changed, keeping what it does not know.
+        try (WebDock dock = new WebDock(server.uri(), server.mintToken("alice"))) {
+            ObjectNode stored = dock.get("text-cyclers", "intro");
+            stored.put("speed", 2);
+            assertEquals(200, dock.put("text-cyclers", "intro", stored));
+        }
+        ConfigDocument read = cloud.get(KEY).orElseThrow();
+        assertEquals(2, read.body().get("speed").asInt());
+        assertTrue(read.isNewerThan(mine), "the dock's edit orders after the one it changed: " + read.updatedAt());
     }
 
     @Test
@@ -190,13 +231,47 @@ class CloudStoreTest {
     }
 
     @Test
-    void aBodyTheServerFindsTooLargeIsAClearErrorThatIsNotRetried() throws Exception {
+    void aConfigOfExactlyTheLimitReachesTheServerWithItsIdAndSyncRecord() throws Exception {
         CloudStore cloud = connect(true);
-        String blob = "x".repeat(ConfigDocument.MAX_BODY_BYTES - 20);
+        String prefix = "{\"blob\":\"";
+        String exact = prefix + "y".repeat(ConfigDocument.MAX_BODY_BYTES - prefix.length() - 2) + "\"}";
+        ConfigDocument big = ConfigDocument.parse(KEY, exact, Instant.now(), Instant.now());
+        assertEquals(ConfigDocument.MAX_BODY_BYTES, big.bodySize());
+        cloud.put(big);
+        assertTrue(big.sameVersion(cloud.get(KEY).orElseThrow()), "what saves locally is accepted by the server too");
+    }
+
+    @Test
+    void aBodyTheServerFindsTooLargeIsAClearErrorThatIsNotRetried() throws Exception {
+        CloudStore cloud = connect(ServerConfig.builder(data).host("127.0.0.1").port(0).maxBodyBytes(64 * 1024).build());
+        String blob = "x".repeat(100_000);
         StorageException e = assertThrows(StorageException.class,
                 () -> cloud.put(doc(KEY, ConfigJson.newObject().put("blob", blob))));
         assertTrue(e.getMessage().contains("413") && e.getMessage().contains(KEY.toString()), e.getMessage());
         assertFalse(e.retryable());
+    }
+
+    @Test
+    void aRedirectIsNotFollowedAndSaysWhereItPoints() throws Exception {
+        try (CannedServer redirecting = new CannedServer("HTTP/1.1 301 Moved Permanently\r\nLocation: http://example.org/api\r\n"
+                + "Content-Length: 0\r\n\r\n")) {
+            CloudStore cloud = store(redirecting.uri(), new MemoryTokens("not-checked", null));
+            StorageException e = assertThrows(StorageException.class, () -> cloud.get(KEY));
+            assertTrue(e.getMessage().contains("redirect") && e.getMessage().contains("http://example.org/api"), e.getMessage());
+            assertFalse(e.retryable(), "retrying a redirect cannot help");
+            assertEquals(1, redirecting.requests(), "the redirect was not followed (the token went nowhere else)");
+        }
+    }
+
+    @Test
+    void aServiceUnavailableCarriesItsRetryAfter() throws Exception {
+        try (CannedServer busy = new CannedServer("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 42\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")) {
+            CloudStore cloud = store(busy.uri(), new MemoryTokens("not-checked", null));
+            StorageException e = assertThrows(StorageException.class, () -> cloud.get(KEY));
+            assertTrue(e.retryable());
+            assertEquals(Duration.ofSeconds(42), e.retryAfter().orElseThrow(), e.getMessage());
+        }
     }
 
     @Test
@@ -250,5 +325,6 @@ class CloudStoreTest {
         CloudStore bob = new CloudStore("cloud", http, TYPES);
         assertTrue(bob.get(KEY).isEmpty());
         assertEquals(List.of(), bob.listKeys("text-cyclers"));
+        assertEquals(List.of(), bob.changedSince(null, 100).documents());
     }
 }

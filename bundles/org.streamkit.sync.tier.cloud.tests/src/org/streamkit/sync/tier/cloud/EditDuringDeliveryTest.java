@@ -28,9 +28,9 @@ import org.streamkit.sync.server.StreamkitServer;
 import org.streamkit.sync.tier.memory.MemoryStore;
 
 /**
- * A config edited while its previous version is on its way to the real local server, which stamps every
- * write with its own clock (later than the edit): the edit stays the config's value and reaches the server
- * with the next delivery, which the server does not refuse.
+ * A config edited while its previous version is on its way to the real local server (which also stamps every
+ * write with its own clock, later than the edit): the edit stays the config's value, read from the device's
+ * local tier, and reaches the server with the next delivery, which the server does not refuse.
  */
 class EditDuringDeliveryTest {
 
@@ -43,6 +43,7 @@ class EditDuringDeliveryTest {
     private CloudHttp http;
     private CloudStore cloud;
     private Coordinator device;
+    private final MemoryStore localTier = new MemoryStore("memory");
     /** Runs inside the next write to the cloud, before the request is sent or after its answer. */
     private final AtomicReference<Runnable> beforeNextWrite = new AtomicReference<>();
     private final AtomicReference<Runnable> afterNextWrite = new AtomicReference<>();
@@ -74,7 +75,7 @@ class EditDuringDeliveryTest {
         };
         device = Coordinator.open(folder.resolve("state"), NOW_ONLY, Runnable::run,
                 new Settings(false, 20, Duration.ZERO, false, Duration.ofSeconds(1), Duration.ofMinutes(5)), EventSink.NONE);
-        device.addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
+        device.addTier(new Coordinator.Tier(localTier, "memory", 500, 1, false, Duration.ZERO));
         device.addTier(new Coordinator.Tier(interfering, "cloud", 100, 2, true, Duration.ZERO));
     }
 
@@ -103,7 +104,7 @@ class EditDuringDeliveryTest {
     }
 
     private String local() throws Exception {
-        return device.get(KEY).orElseThrow().body().get("name").asText();
+        return localTier.get(KEY).orElseThrow().body().get("name").asText();
     }
 
     private String remote() throws Exception {

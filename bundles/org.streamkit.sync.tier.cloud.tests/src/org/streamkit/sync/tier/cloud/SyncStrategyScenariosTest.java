@@ -21,6 +21,7 @@ import org.streamkit.sync.coordinator.Settings;
 import org.streamkit.sync.coordinator.Timer;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
+import org.streamkit.sync.testing.LocalCopies;
 import org.streamkit.sync.tier.memory.MemoryStore;
 
 /**
@@ -36,11 +37,17 @@ class SyncStrategyScenariosTest {
     private StreamkitServer server;
     private final List<AutoCloseable> open = new ArrayList<>();
 
+    /** Each device's local tiers, read directly: a device has a config only when they hold it. */
+    private final java.util.Map<Coordinator, LocalCopies> locals = new java.util.HashMap<>();
+
     private Coordinator device(String name) throws Exception {
         Coordinator coordinator = Coordinator.open(folder.resolve(name + "-state"), NOW_ONLY, Runnable::run,
                 new Settings(false, 20, Duration.ZERO, false, Duration.ofSeconds(1), Duration.ofMinutes(5)), EventSink.NONE);
-        coordinator.addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
-        coordinator.addTier(new Coordinator.Tier(new MemoryStore("xodus"), "xodus", 400, 2, false, Duration.ZERO));
+        MemoryStore memory = new MemoryStore("memory");
+        MemoryStore xodus = new MemoryStore("xodus");
+        coordinator.addTier(Coordinator.Tier.cache(memory, "memory", 500, 1));
+        coordinator.addTier(new Coordinator.Tier(xodus, "xodus", 400, 2, false, Duration.ZERO));
+        locals.put(coordinator, new LocalCopies(name, List.of(memory, xodus)));
         CloudHttp http = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("streamer"),
                 server.mintRefreshToken("streamer")), Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
         coordinator.addTier(new Coordinator.Tier(new CloudStore("cloud", http, Set.of("text-cyclers", "swaps", "layouts", "notes")),
@@ -64,8 +71,9 @@ class SyncStrategyScenariosTest {
         }
     }
 
-    private static String name(Coordinator device, ConfigKey key) throws Exception {
-        return device.get(key).map(d -> d.body().get("name").asText()).orElse(null);
+    /** @return the name field of the config as the device's local tiers hold it */
+    private String name(Coordinator device, ConfigKey key) {
+        return locals.get(device).field(key, "name");
     }
 
     @Test
@@ -118,8 +126,34 @@ class SyncStrategyScenariosTest {
         browser.delete(keys.get(0));
         browser.syncNow();
         dock.syncNow();
-        assertTrue(dock.get(keys.get(0)).isEmpty(), "a delete travels too");
-        assertTrue(dock.getIncludingDeleted(keys.get(0)).orElseThrow().deleted());
+        assertTrue(locals.get(dock).version(keys.get(0)).orElseThrow().deleted(), "a delete travels too");
+    }
+
+    @Test
+    void theLaterEditWinsWhateverOrderTheDevicesDeliverIn() throws Exception {
+        startServer(0);
+        int port = server.port();
+        Coordinator a = device("a");
+        Coordinator b = device("b");
+        ConfigKey key = new ConfigKey("layouts", "stage");
+        a.put(key, ConfigJson.newObject().put("name", "original"));
+        a.syncNow();
+        b.syncNow();
+        server.close(); // both offline
+        a.put(key, ConfigJson.newObject().put("name", "A, earlier"));
+        Thread.sleep(5);
+        b.put(key, ConfigJson.newObject().put("name", "B, later"));
+        startServer(port);
+        a.syncNow(); // A delivers first: the server stamps A's write before B's is even sent
+        b.syncNow();
+        a.syncNow();
+        assertEquals("B, later", name(a, key), "the later edit wins, not the later delivery");
+        assertEquals("B, later", name(b, key));
+        try (CloudHttp http = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("streamer"), null),
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20)) {
+            assertEquals("B, later", new CloudStore("cloud", http, Set.of()).get(key).orElseThrow().body().get("name").asText(),
+                    "the server holds it too");
+        }
     }
 
     @Test

@@ -107,6 +107,9 @@ public final class CloudHttp implements AutoCloseable {
                 // The coordinator's outbox retries, with backoff and Retry-After; the client must not
                 // (its default waits out a 429's Retry-After inside the request).
                 .disableAutomaticRetries()
+                // A redirect is answered as it is: followed, it could take the token to an address the HTTPS
+                // rule was never checked for.
+                .disableRedirectHandling()
                 .disableCookieManagement()
                 .build();
         client.start();

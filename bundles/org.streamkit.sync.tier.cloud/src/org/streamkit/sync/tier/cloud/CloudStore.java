@@ -1,25 +1,27 @@
 package org.streamkit.sync.tier.cloud;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamkit.sync.api.Changes;
 import org.streamkit.sync.api.ConfigDocument;
-import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.ConfigValidationException;
 import org.streamkit.sync.api.ConflictException;
@@ -32,39 +34,62 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The Streamkit API as a {@link StorageTier}, exactly as deployed (core routes), plus the extensions a
- * server lists in {@code /health}:
+ * server lists in {@code /health}. Documents travel in the {@link WireFormat}: every version keeps the stamp
+ * of the edit that made it, whatever times the server puts on it.
  * <ul>
- * <li>writes update with {@code PUT} (a shallow merge on the server, so keys removed here are sent as
- * {@code null}) and create with {@code POST} when the config is not there yet; the server's stamps are
- * read back and returned, so the coordinator adopts them;</li>
- * <li>with {@code conditional-writes}, an update carries {@code If-Match} and a creation
- * {@code If-None-Match: *}; a {@code 412} becomes a {@link ConflictException} with the server's version;</li>
- * <li>with {@code changes}, {@link #changedSince} reads only what changed after a per-type cursor, tombstones
- * included; without it, it lists everything (the coordinator's last-write-wins merge loses nothing);</li>
- * <li>{@code 429} honours {@code Retry-After}; {@code 400} and {@code 413} are errors that retrying cannot fix.</li>
+ * <li>A write is one {@code POST} of the whole config (the server replaces what it held). With
+ * {@code conditional-writes} it names the version it replaces ({@code If-Match}) or that there is none
+ * ({@code If-None-Match: *}); a {@code 412} becomes a {@link ConflictException} with the server's version.</li>
+ * <li>Deletes: with {@code tombstones}, a {@code DELETE} that carries the tombstone's sync record, and the
+ * server keeps the tombstone readable ({@code GET} answers 404 with it) and checks preconditions against
+ * it. Against the core routes, a tombstone record under type {@value WireFormat#TOMBSTONES} and then the
+ * {@code DELETE}; records older than {@link #TOMBSTONE_HORIZON} are pruned while pulling.</li>
+ * <li>With {@code changes}, {@link #changedSince} reads only what changed after one cursor, across every
+ * type, tombstones included; without it, it lists every type it knows in full, in pages by key.</li>
+ * <li>{@code 429} and {@code 503} honour {@code Retry-After}; {@code 400} and {@code 413} are errors that
+ * retrying cannot fix; redirects are not followed (the HTTPS rule holds for the URL that is used).</li>
  * </ul>
  */
 public final class CloudStore implements StorageTier {
 
+    /**
+     * How long a tombstone record is kept against the core routes. A device that has not synced for longer
+     * may bring a config deleted before that back; with the extensions the server keeps tombstones for ever.
+     */
+    public static final Duration TOMBSTONE_HORIZON = Duration.ofDays(90);
+
     private static final Logger LOG = LoggerFactory.getLogger(CloudStore.class);
-    /** Fields the server adds to every stored config; they are not part of the body. */
-    private static final Set<String> SERVER_FIELDS = Set.of("id", "createdAt", "updatedAt", "customerId", "configType",
-            "deleted", "etag");
+    private static final int LIST_PAGE = 5000;
+    private static final String CHANGES_CURSOR = "v2:";
+    private static final String FULL_CURSOR = "full";
+    private static final String CORE_CURSOR = "core1:";
 
     private final String name;
     private final CloudHttp http;
     private final Set<String> types;
-    private final Map<ConfigKey, Set<String>> remoteFields = new ConcurrentHashMap<>();
+    private final Set<String> learnedTypes = ConcurrentHashMap.newKeySet();
+    private final Supplier<Instant> clock;
     private volatile Set<String> features;
     private volatile TierHealth health = TierHealth.up();
+    /** Against the core routes: the listing a paged read is working through. */
+    private volatile Snapshot snapshot;
+
+    private record Snapshot(String id, NavigableMap<ConfigKey, ConfigDocument> documents) {
+    }
 
     /**
-     * @param types the config types this tier syncs (the API has no route that lists types)
+     * @param types the config types this tier syncs at least (the API has no route that lists types); every
+     *              type this tier writes or sees is synced too
      */
     public CloudStore(String name, CloudHttp http, Set<String> types) {
+        this(name, http, types, Instant::now);
+    }
+
+    CloudStore(String name, CloudHttp http, Set<String> types, Supplier<Instant> clock) {
         this.name = name;
         this.http = http;
         this.types = Set.copyOf(types);
+        this.clock = clock;
     }
 
     @Override
@@ -89,96 +114,163 @@ public final class CloudStore implements StorageTier {
         return f;
     }
 
+    private boolean has(String feature) throws StorageException {
+        return features().contains(feature);
+    }
+
+    // ---------------------------------------------------------------- reads
+
     @Override
     public Optional<ConfigDocument> get(ConfigKey key) throws StorageException {
         String what = "reading " + key;
         CloudHttp.Response response = call("GET", List.of("configs", key.type(), key.id()), Map.of(), null, Map.of(), what);
         if (response.status() == 404) {
-            remoteFields.remove(key);
-            return Optional.empty();
+            if (has("tombstones")) {
+                JsonNode tombstone = notFoundBody(response).get("tombstone");
+                return tombstone instanceof ObjectNode o ? Optional.of(WireFormat.document(key.type(), o, response.header("ETag")))
+                        : Optional.empty();
+            }
+            return Optional.ofNullable(tombstoneRecord(key));
         }
         expect(response, what, key, 200);
+        ConfigDocument config = WireFormat.document(key.type(), configObject(response, what), response.header("ETag"));
+        if (!has("tombstones")) {
+            ConfigDocument record = tombstoneRecord(key); // a delete whose DELETE did not happen yet
+            if (record != null && record.isNewerThan(config)) {
+                return Optional.of(record);
+            }
+        }
+        return Optional.of(config);
+    }
+
+    /** @return the config's tombstone record (core routes), or null */
+    private ConfigDocument tombstoneRecord(ConfigKey key) throws StorageException {
+        String what = "reading whether " + key + " was deleted";
+        CloudHttp.Response response = call("GET", List.of("configs", WireFormat.TOMBSTONES, WireFormat.recordId(key)),
+                Map.of(), null, Map.of(), what);
+        if (response.status() == 404) {
+            return null;
+        }
+        expect(response, what, null, 200);
+        ConfigDocument tombstone = WireFormat.tombstoneFromRecord(configObject(response, what));
+        return tombstone != null && tombstone.key().equals(key) ? tombstone : null;
+    }
+
+    private static JsonNode notFoundBody(CloudHttp.Response response) {
+        try {
+            return response.json();
+        } catch (StorageException e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
+    private static ObjectNode configObject(CloudHttp.Response response, String what) throws StorageException {
         JsonNode config = response.json().get("config");
         if (!(config instanceof ObjectNode object)) {
             throw new StorageException("The cloud answered " + what + " without a config object", true);
         }
-        return Optional.of(document(key.type(), object, response.header("ETag")));
+        return object;
     }
+
+    // ---------------------------------------------------------------- writes
 
     @Override
     public ConfigDocument put(ConfigDocument document) throws StorageException {
+        learnedTypes.add(document.type());
         if (document.deleted()) {
-            return delete(document.key(), document.updatedAt());
+            return remove(document);
         }
         ConfigKey key = document.key();
         String what = "saving " + key;
-        boolean conditional = features().contains("conditional-writes");
-        if (!remoteFields.containsKey(key)) {
-            get(key); // learns whether the server has it, and which fields, so removed ones can be sent as null
-        }
-        Set<String> before = remoteFields.get(key);
-        ObjectNode body = document.body();
-        if (before != null) {
-            for (String field : before) {
-                if (!body.has(field) && !SERVER_FIELDS.contains(field)) {
-                    body.putNull(field); // the server merges shallowly: a missing key would survive there
-                }
-            }
-        }
-        body.put("id", key.id());
-        byte[] json = body.toString().getBytes(StandardCharsets.UTF_8);
-        CloudHttp.Response response = null;
-        if (before != null) {
-            // It exists there: update. Conditional on the version this device last saw, when the server can.
-            Map<String, String> headers = conditional && document.remoteVersion() != null
-                    ? Map.of("If-Match", document.remoteVersion()) : Map.of();
-            response = call("PUT", List.of("configs", key.type(), key.id()), Map.of(), json, headers, what);
-            if (response.status() == 412 && response.json().path("config").isNull()) {
-                response = null; // deleted there since: create it again below
-            } else if (response.status() == 404) {
-                response = null;
-            }
-        }
-        if (response == null) {
-            Map<String, String> headers = conditional ? Map.of("If-None-Match", "*") : Map.of();
-            response = call("POST", List.of("configs", key.type()), Map.of(), json, headers, what);
-        }
+        byte[] json = WireFormat.config(document).toString().getBytes(StandardCharsets.UTF_8);
+        CloudHttp.Response response = call("POST", List.of("configs", key.type()), Map.of(), json, preconditions(document), what);
         expect(response, what, key, 200, 201);
-        // The write answers {message, configId, type}; the server's stamps are read back.
-        return get(key).orElseThrow(() -> new StorageException("The cloud lost " + key + " right after saving it", true));
+        return document.withRemoteVersion(response.header("ETag"));
     }
 
     @Override
     public ConfigDocument delete(ConfigKey key, Instant deletedAt) throws StorageException {
-        String what = "deleting " + key;
-        CloudHttp.Response response = call("DELETE", List.of("configs", key.type(), key.id()), Map.of(), null, Map.of(), what);
-        expect(response, what, key, 200, 204, 404);
-        remoteFields.remove(key);
-        return ConfigDocument.tombstone(key, deletedAt, deletedAt);
+        learnedTypes.add(key.type());
+        return remove(ConfigDocument.tombstone(key, deletedAt, deletedAt));
     }
+
+    private ConfigDocument remove(ConfigDocument tombstone) throws StorageException {
+        ConfigKey key = tombstone.key();
+        String what = "deleting " + key;
+        List<String> path = List.of("configs", key.type(), key.id());
+        if (has("tombstones")) {
+            byte[] json = WireFormat.tombstone(tombstone).toString().getBytes(StandardCharsets.UTF_8);
+            CloudHttp.Response response = call("DELETE", path, Map.of(), json, preconditions(tombstone), what);
+            expect(response, what, key, 200, 204);
+            return tombstone.withRemoteVersion(response.header("ETag"));
+        }
+        // Core routes: the record first, so a delete that stops half-way is still seen as one.
+        byte[] record = WireFormat.tombstoneRecord(tombstone).toString().getBytes(StandardCharsets.UTF_8);
+        expect(call("POST", List.of("configs", WireFormat.TOMBSTONES), Map.of(), record, Map.of(), what), what, key, 200, 201);
+        expect(call("DELETE", path, Map.of(), null, Map.of(), what), what, key, 200, 204, 404);
+        return tombstone.withRemoteVersion(null);
+    }
+
+    /** The conditions a write carries, when the server checks them (see {@link StorageTier#ABSENT}). */
+    private Map<String, String> preconditions(ConfigDocument document) throws StorageException {
+        String version = document.remoteVersion();
+        if (version == null || !has("conditional-writes")) {
+            return Map.of();
+        }
+        return StorageTier.ABSENT.equals(version) ? Map.of("If-None-Match", "*") : Map.of("If-Match", version);
+    }
+
+    // ---------------------------------------------------------------- listings and changes
 
     @Override
     public Set<String> listTypes() {
-        return new TreeSet<>(types);
+        Set<String> all = new TreeSet<>(types);
+        all.addAll(learnedTypes);
+        return all;
     }
 
     @Override
     public List<ConfigKey> listKeys(String type) throws StorageException {
         ConfigKey.validateType(type);
-        Map<String, String> query = features().contains("ids") ? Map.of("fields", "id,updatedAt") : Map.of();
-        List<ConfigKey> keys = new ArrayList<>();
-        for (JsonNode config : list(type, query, "listing " + type)) {
-            JsonNode id = config.get("id");
-            if (id != null && id.isTextual()) {
+        Set<ConfigKey> keys = new TreeSet<>();
+        if (has("changes")) {
+            // The change feed from the beginning lists tombstones too.
+            String since = "";
+            boolean more;
+            do {
+                Map<String, String> query = new LinkedHashMap<>();
+                query.put("since", since);
+                query.put("limit", Integer.toString(LIST_PAGE));
+                if (has("ids")) {
+                    query.put("fields", "id");
+                }
+                JsonNode page = listing(List.of("configs", type), query, "listing " + type);
+                addIds(type, page.get("configs"), keys);
+                addIds(type, page.get("tombstones"), keys);
+                since = page.path("cursor").asText();
+                more = page.path("hasMore").asBoolean(false);
+            } while (more);
+        } else {
+            addIds(type, listing(List.of("configs", type), Map.of(), "listing " + type).get("configs"), keys);
+            for (ConfigDocument tombstone : tombstoneRecords(false)) {
+                if (tombstone.type().equals(type)) {
+                    keys.add(tombstone.key());
+                }
+            }
+        }
+        return new ArrayList<>(keys);
+    }
+
+    private void addIds(String type, JsonNode configs, Set<ConfigKey> into) {
+        if (configs != null && configs.isArray()) {
+            for (JsonNode config : configs) {
                 try {
-                    keys.add(new ConfigKey(type, id.asText()));
+                    into.add(new ConfigKey(type, config.path("id").asText()));
                 } catch (ConfigValidationException e) {
                     LOG.warn("Cloud {}: skipping a {} config whose id is not valid here ({})", name, type, e.getMessage());
                 }
             }
         }
-        keys.sort(null);
-        return keys;
     }
 
     @Override
@@ -186,109 +278,182 @@ public final class CloudStore implements StorageTier {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
-        Map<String, String> cursors = parseCursor(cursor);
-        boolean incremental = features().contains("changes");
+        if (cursor != null && !cursor.startsWith(CHANGES_CURSOR) && !cursor.equals(FULL_CURSOR) && !cursor.startsWith(CORE_CURSOR)) {
+            throw new IllegalArgumentException("Not a cursor of the cloud tier");
+        }
+        return has("changes") ? changes(cursor, limit) : listed(cursor, limit);
+    }
+
+    /** The {@code changes} extension: what changed after the cursor, across every type. */
+    private Changes changes(String cursor, int limit) throws StorageException {
+        if (cursor != null && !cursor.startsWith(CHANGES_CURSOR)) {
+            throw new IllegalArgumentException("A cursor of a full listing cannot continue an incremental one");
+        }
+        String since = cursor == null ? "" : cursor.substring(CHANGES_CURSOR.length());
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("since", since);
+        query.put("limit", Integer.toString(limit));
+        JsonNode page = listing(List.of("configs"), query, "reading what changed");
         List<ConfigDocument> documents = new ArrayList<>();
-        boolean more = false;
-        for (String type : new TreeSet<>(types)) {
-            String what = "reading what changed in " + type;
-            if (incremental) {
-                Map<String, String> query = new LinkedHashMap<>();
-                query.put("limit", Integer.toString(limit));
-                String since = cursors.get(type);
-                if (since != null) {
-                    query.put("since", since);
+        addDocuments(page.get("configs"), documents);
+        addDocuments(page.get("tombstones"), documents);
+        String next = page.path("cursor").asText(since);
+        // A cursor names the server's store: another store (rebuilt, emptied) lost the history it named.
+        boolean restarted = cursor != null && !store(since).equals(store(next));
+        if (restarted) {
+            LOG.warn("Cloud {}: the server's store is not the one this device last read; reading it from the beginning", name);
+        }
+        return new Changes(documents, CHANGES_CURSOR + next, page.path("hasMore").asBoolean(false), restarted);
+    }
+
+    private static String store(String serverCursor) {
+        int dot = serverCursor.lastIndexOf('.');
+        return dot < 0 ? serverCursor : serverCursor.substring(0, dot);
+    }
+
+    private void addDocuments(JsonNode configs, List<ConfigDocument> into) {
+        if (configs == null || !configs.isArray()) {
+            return;
+        }
+        for (JsonNode config : configs) {
+            if (!(config instanceof ObjectNode object) || !object.path("id").isTextual() || !object.path("configType").isTextual()) {
+                LOG.warn("Cloud {}: skipping a change that is not a config with an id and a type", name);
+                continue;
+            }
+            try {
+                String type = object.get("configType").asText();
+                into.add(WireFormat.document(type, object, null));
+                if (!type.equals(WireFormat.TOMBSTONES)) {
+                    learnedTypes.add(type);
                 }
-                CloudHttp.Response response = call("GET", List.of("configs", type), query, null, Map.of(), what);
-                expect(response, what, null, 200);
-                JsonNode page = response.json();
-                addAll(type, page.get("configs"), documents);
-                addAll(type, page.get("tombstones"), documents);
-                JsonNode next = page.get("cursor");
-                if (next != null && !next.isNull()) {
-                    cursors.put(type, next.asText());
-                }
-                more |= page.path("hasMore").asBoolean(false);
-            } else {
-                for (JsonNode config : list(type, Map.of(), what)) {
-                    addOne(type, config, documents);
+            } catch (ConfigValidationException | StorageException e) {
+                LOG.warn("Cloud {}: skipping {}: {}", name, object.path("id").asText(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The core routes: every known type listed in full, with the tombstone records, the newest version of
+     * each key, handed out in pages by key from one listing; the last page's cursor starts a new listing.
+     */
+    private Changes listed(String cursor, int limit) throws StorageException {
+        Snapshot s = snapshot;
+        String after = null;
+        if (cursor != null && cursor.startsWith(CORE_CURSOR)) {
+            String[] parts = cursor.substring(CORE_CURSOR.length()).split(":", 2);
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("Not a cursor of the cloud tier");
+            }
+            try {
+                after = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Not a cursor of the cloud tier", e);
+            }
+            if (s == null || !s.id().equals(parts[0])) {
+                s = null; // that listing is gone: list again and go on after the same key
+            }
+        }
+        if (s == null || after == null) {
+            s = new Snapshot(UUID.randomUUID().toString().substring(0, 8), listEverything());
+            snapshot = s;
+        }
+        NavigableMap<ConfigKey, ConfigDocument> rest = s.documents();
+        if (after != null) {
+            int nul = after.indexOf('\0');
+            rest = rest.tailMap(new ConfigKey(after.substring(0, nul), after.substring(nul + 1)), false);
+        }
+        List<ConfigDocument> page = new ArrayList<>();
+        for (ConfigDocument d : rest.values()) {
+            if (page.size() == limit) {
+                break;
+            }
+            page.add(d);
+        }
+        boolean more = page.size() < rest.size();
+        if (!more) {
+            snapshot = null;
+            return new Changes(page, FULL_CURSOR, false);
+        }
+        ConfigKey last = page.get(page.size() - 1).key();
+        String position = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((last.type() + '\0' + last.id()).getBytes(StandardCharsets.UTF_8));
+        return new Changes(page, CORE_CURSOR + s.id() + ":" + position, true);
+    }
+
+    private NavigableMap<ConfigKey, ConfigDocument> listEverything() throws StorageException {
+        NavigableMap<ConfigKey, ConfigDocument> all = new TreeMap<>();
+        List<ConfigDocument> tombstones = tombstoneRecords(true);
+        Set<String> every = listTypes();
+        tombstones.forEach(t -> every.add(t.type()));
+        for (String type : every) {
+            JsonNode configs = listing(List.of("configs", type), Map.of(), "listing " + type).get("configs");
+            if (configs != null && configs.isArray()) {
+                for (JsonNode config : configs) {
+                    if (config instanceof ObjectNode object && object.path("id").isTextual()) {
+                        try {
+                            ConfigDocument d = WireFormat.document(type, object, null);
+                            all.merge(d.key(), d, (a, b) -> a.isNewerThan(b) ? a : b);
+                        } catch (ConfigValidationException | StorageException e) {
+                            LOG.warn("Cloud {}: skipping {}/{}: {}", name, type, object.path("id").asText(), e.getMessage());
+                        }
+                    }
                 }
             }
         }
-        return new Changes(documents, formatCursor(cursors), more);
+        for (ConfigDocument t : tombstones) {
+            all.merge(t.key(), t, (a, b) -> a.isNewerThan(b) ? a : b);
+        }
+        return all;
+    }
+
+    /**
+     * @param prune whether to delete the records older than {@link #TOMBSTONE_HORIZON} (best effort)
+     * @return the tombstones the core routes' records stand for
+     */
+    private List<ConfigDocument> tombstoneRecords(boolean prune) throws StorageException {
+        List<ConfigDocument> out = new ArrayList<>();
+        JsonNode records = listing(List.of("configs", WireFormat.TOMBSTONES), Map.of(), "listing deleted configs").get("configs");
+        Instant horizon = clock.get().minus(TOMBSTONE_HORIZON);
+        if (records != null && records.isArray()) {
+            for (JsonNode record : records) {
+                ConfigDocument tombstone = record instanceof ObjectNode o ? WireFormat.tombstoneFromRecord(o) : null;
+                if (tombstone == null) {
+                    continue;
+                }
+                if (prune && tombstone.updatedAt().isBefore(horizon)) {
+                    pruneRecord(record.path("id").asText());
+                    continue;
+                }
+                out.add(tombstone);
+            }
+        }
+        return out;
+    }
+
+    private void pruneRecord(String id) {
+        try {
+            call("DELETE", List.of("configs", WireFormat.TOMBSTONES, id), Map.of(), null, Map.of(), "pruning an old tombstone");
+            LOG.info("Cloud {}: pruned a tombstone record older than {} days", name, TOMBSTONE_HORIZON.toDays());
+        } catch (StorageException e) {
+            LOG.debug("Cloud {}: pruning a tombstone record failed: {}", name, e.getMessage());
+        }
+    }
+
+    private JsonNode listing(List<String> path, Map<String, String> query, String what) throws StorageException {
+        CloudHttp.Response response = call("GET", path, query, null, Map.of(), what);
+        expect(response, what, null, 200);
+        JsonNode page = response.json();
+        JsonNode configs = page.get("configs");
+        if (configs == null || !configs.isArray()) {
+            throw new StorageException("The cloud answered " + what + " without a configs list", true);
+        }
+        return page;
     }
 
     @Override
     public TierHealth health() {
         String auth = http.authProblem();
         return auth != null ? TierHealth.degraded(auth) : health;
-    }
-
-    // ---- mapping
-
-    private List<JsonNode> list(String type, Map<String, String> query, String what) throws StorageException {
-        CloudHttp.Response response = call("GET", List.of("configs", type), query, null, Map.of(), what);
-        expect(response, what, null, 200);
-        JsonNode configs = response.json().get("configs");
-        if (configs == null || !configs.isArray()) {
-            throw new StorageException("The cloud answered " + what + " without a configs list", true);
-        }
-        List<JsonNode> out = new ArrayList<>();
-        configs.forEach(out::add);
-        return out;
-    }
-
-    private void addAll(String type, JsonNode configs, List<ConfigDocument> into) {
-        if (configs != null && configs.isArray()) {
-            configs.forEach(c -> addOne(type, c, into));
-        }
-    }
-
-    private void addOne(String type, JsonNode config, List<ConfigDocument> into) {
-        if (!(config instanceof ObjectNode object) || !object.path("id").isTextual()) {
-            LOG.warn("Cloud {}: skipping a {} entry that is not a config with an id", name, type);
-            return;
-        }
-        try {
-            into.add(document(type, object, null));
-        } catch (ConfigValidationException | StorageException e) {
-            LOG.warn("Cloud {}: skipping {}/{}: {}", name, type, object.path("id").asText(), e.getMessage());
-        }
-    }
-
-    /** A server config object as a document: the server's fields become the metadata, the rest the body. */
-    private ConfigDocument document(String type, ObjectNode config, String etag) throws StorageException {
-        ConfigKey key = new ConfigKey(type, config.path("id").asText());
-        Instant updated = time(config, "updatedAt", key);
-        Instant created = config.has("createdAt") ? time(config, "createdAt", key) : updated;
-        if (config.path("deleted").asBoolean(false)) {
-            remoteFields.remove(key);
-            return ConfigDocument.tombstone(key, created, updated);
-        }
-        ObjectNode body = ConfigJson.newObject();
-        Set<String> fields = new LinkedHashSet<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = config.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> field = it.next();
-            fields.add(field.getKey());
-            if (!SERVER_FIELDS.contains(field.getKey()) && !field.getValue().isNull()) {
-                body.set(field.getKey(), field.getValue());
-            }
-        }
-        remoteFields.put(key, fields);
-        String version = etag != null ? etag : config.path("etag").isTextual() ? config.get("etag").asText() : null;
-        return ConfigDocument.of(key, body, created, updated).withRemoteVersion(version);
-    }
-
-    private static Instant time(JsonNode config, String field, ConfigKey key) throws StorageException {
-        JsonNode value = config.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new StorageException("The cloud's copy of " + key + " has no " + field, false);
-        }
-        try {
-            return Instant.parse(value.asText());
-        } catch (DateTimeParseException e) {
-            throw new StorageException("The cloud's copy of " + key + " has an unreadable " + field, false, e);
-        }
     }
 
     // ---- requests and errors
@@ -321,14 +486,21 @@ public final class CloudStore implements StorageTier {
         int status = response.status();
         if (status == 412 && key != null) {
             JsonNode config = response.json().get("config");
-            ConfigDocument current = config instanceof ObjectNode o ? document(key.type(), o, response.header("ETag")) : null;
+            ConfigDocument current = config instanceof ObjectNode o ? WireFormat.document(key.type(), o, response.header("ETag")) : null;
             if (current == null) {
-                current = ConfigDocument.tombstone(key, Instant.EPOCH, Instant.EPOCH);
+                // Nothing there any more; the write named a version: sent again, it is written without one.
+                throw new StorageException("The cloud no longer holds the version of " + key + " this device read", true);
             }
             throw new ConflictException("The cloud's copy of " + key + " changed since this device read it", current, null);
         }
-        if (status == 429) {
-            throw new StorageException("The cloud asked to slow down (429) while " + what, true, CloudHttp.retryAfter(response), null);
+        if (status == 429 || status == 503) {
+            throw new StorageException("The cloud asked to wait (" + status + ") while " + what, true, CloudHttp.retryAfter(response), null);
+        }
+        if (status >= 300 && status < 400) {
+            String location = response.header("Location");
+            throw new StorageException("The cloud answered " + status + " (a redirect" + (location == null ? "" : " to " + location)
+                    + ") while " + what + "; redirects are not followed. If that address is the API's, set the cloud URL to it"
+                    + " (https://, or http:// only to this machine).", false);
         }
         if (status == 413) {
             throw new StorageException("The cloud refused " + (key == null ? "the request" : key) + " as too large (413)" + detail,
@@ -341,34 +513,7 @@ public final class CloudStore implements StorageTier {
             throw new StorageException("The cloud has no route for " + what + " (404)" + detail
                     + ". Check the cloud API URL.", false);
         }
-        throw new StorageException("The cloud answered " + status + " while " + what + detail, status >= 500 || status == 408);
-    }
-
-    // ---- cursors: one server cursor per type, kept together
-
-    private static Map<String, String> parseCursor(String cursor) {
-        Map<String, String> cursors = new LinkedHashMap<>();
-        if (cursor == null || cursor.equals("full")) {
-            return cursors;
-        }
-        if (!cursor.startsWith("v1:")) {
-            throw new IllegalArgumentException("Not a cursor of the cloud tier");
-        }
-        try {
-            JsonNode node = ConfigJson.reader().readTree(Base64.getUrlDecoder().decode(cursor.substring(3)));
-            node.fields().forEachRemaining(e -> cursors.put(e.getKey(), e.getValue().asText()));
-            return cursors;
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("Not a cursor of the cloud tier", e);
-        }
-    }
-
-    private static String formatCursor(Map<String, String> cursors) {
-        if (cursors.isEmpty()) {
-            return "full";
-        }
-        ObjectNode node = ConfigJson.newObject();
-        cursors.forEach(node::put);
-        return "v1:" + Base64.getUrlEncoder().withoutPadding().encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
+        throw new StorageException("The cloud answered " + status + " while " + what + detail, status >= 500 || status == 408,
+                status >= 500 ? CloudHttp.retryAfter(response) : null, null);
     }
 }

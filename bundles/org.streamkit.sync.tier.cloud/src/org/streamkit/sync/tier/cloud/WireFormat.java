@@ -1,0 +1,298 @@
+package org.streamkit.sync.tier.cloud;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.streamkit.sync.api.ConfigDocument;
+import org.streamkit.sync.api.ConfigJson;
+import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+/**
+ * How a config travels to and from the Streamkit API. The server keeps a config as one JSON object: the
+ * user's fields at the top level (so the web dock reads them as it always has), the server's own fields
+ * ({@code id}, {@code createdAt}, {@code updatedAt}, {@code customerId}, {@code configType}), and this
+ * client's sync record under {@value #META}:
+ *
+ * <pre>
+ * "$streamkit": {"v": 1, "t": "&lt;the edit's stamp&gt;", "c": "&lt;created&gt;", "h": "&lt;digest of the user's fields&gt;"}
+ * </pre>
+ *
+ * <ul>
+ * <li>The edit's stamp travels with the document, so a server that stamps every write with its own time
+ * cannot reorder edits: the server's {@code updatedAt} only orders its change feed.</li>
+ * <li>A user field whose name is one of the server's, or a {@code $}-prefixed form of one of those or of
+ * {@code streamkit}, is sent with one more {@code $} in front ({@code id} as {@code $id}, {@code $streamkit}
+ * as {@code $$streamkit}) and read back without it, so no user field is taken for metadata.</li>
+ * <li>The digest lets a reader see an edit another client (the web dock) made after this record was
+ * written: the fields no longer match it, and the edit is then stamped by the server's time of that write.</li>
+ * <li>A config without the record (written by the web dock, or before this format) is stamped by the
+ * server's times.</li>
+ * <li>Against the core routes, deletes travel as tombstone records under type {@value #TOMBSTONES}, one per
+ * deleted config, which the web dock never lists: {@code {"id": "<type>~<id>", "$streamkit": {..., "d": true,
+ * "k": ["<type>", "<id>"]}}}.</li>
+ * </ul>
+ * Top-level {@code null} values are not kept by the server; they are left out of the body and the digest.
+ */
+final class WireFormat {
+
+    /** The key of this client's sync record in a stored config. */
+    static final String META = "$streamkit";
+    /** The type of the tombstone records used against the core routes. */
+    static final String TOMBSTONES = "streamkit-tombstones";
+    /** The fields the server sets on every stored object (and the ones older clients treated as metadata). */
+    static final Set<String> SERVER_FIELDS = Set.of("id", "createdAt", "updatedAt", "customerId", "configType",
+            "deleted", "etag");
+    private static final String META_NAME = "streamkit";
+    private static final int VERSION = 1;
+    private static final long TICK_NANOS = 1_000;
+
+    private WireFormat() {
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** @return the object to send for a live config: id, the user's fields (names escaped) and the sync record */
+    static ObjectNode config(ConfigDocument document) {
+        ObjectNode object = ConfigJson.newObject();
+        object.put("id", document.id());
+        ObjectNode body = document.body();
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            if (!field.getValue().isNull()) {
+                object.set(escape(field.getKey()), field.getValue());
+            }
+        }
+        ObjectNode meta = record(document);
+        meta.put("h", digest(body));
+        object.set(META, meta);
+        return object;
+    }
+
+    /** @return the object a DELETE carries (with the extensions): the tombstone's sync record */
+    static ObjectNode tombstone(ConfigDocument tombstone) {
+        ObjectNode object = ConfigJson.newObject();
+        object.set(META, record(tombstone).put("d", true));
+        return object;
+    }
+
+    /** @return the tombstone record for a deleted config, for the core routes */
+    static ObjectNode tombstoneRecord(ConfigDocument tombstone) {
+        ObjectNode object = ConfigJson.newObject();
+        object.put("id", recordId(tombstone.key()));
+        ObjectNode meta = record(tombstone).put("d", true);
+        meta.putArray("k").add(tombstone.type()).add(tombstone.id());
+        object.set(META, meta);
+        return object;
+    }
+
+    /**
+     * @return the id of a config's tombstone record: {@code <type>~<id>} (types never hold {@code ~}), or, for
+     *         ids too long for that, the type and a digest of the id; the record names its config in full
+     */
+    static String recordId(ConfigKey key) {
+        String plain = key.type() + "~" + key.id();
+        if (plain.length() <= ConfigKey.MAX_ID_LENGTH) {
+            return plain;
+        }
+        return key.type() + "~#" + sha256(key.id().getBytes(StandardCharsets.UTF_8)).substring(0, 43);
+    }
+
+    private static ObjectNode record(ConfigDocument document) {
+        ObjectNode meta = ConfigJson.newObject();
+        meta.put("v", VERSION);
+        meta.put("t", document.updatedAt().toString());
+        meta.put("c", document.createdAt().toString());
+        return meta;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * @param object a stored config as the server answers it (a live one, or a tombstone with {@code deleted})
+     * @param etag   the server's version of it, or null
+     * @throws StorageException when its times cannot be read
+     */
+    static ConfigDocument document(String type, ObjectNode object, String etag) throws StorageException {
+        ConfigKey key = new ConfigKey(type, object.path("id").asText());
+        JsonNode meta = object.get(META);
+        Instant serverUpdated = time(object, "updatedAt", key);
+        Instant serverCreated = object.has("createdAt") ? time(object, "createdAt", key) : serverUpdated;
+        Instant stamp = meta == null ? serverUpdated : metaTime(meta, "t", key);
+        Instant created = meta == null ? serverCreated : metaTime(meta, "c", key);
+        if (object.path("deleted").asBoolean(false)) {
+            return ConfigDocument.tombstone(key, created, stamp).withRemoteVersion(etag);
+        }
+        ObjectNode body = ConfigJson.newObject();
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
+            String name = unescape(field.getKey());
+            if (name != null && !field.getValue().isNull()) {
+                body.set(name, field.getValue());
+            }
+        }
+        if (meta != null && meta.path("h").isTextual() && !meta.get("h").asText().equals(digest(body))) {
+            // Edited by a client that kept this record but not the fields it describes (the web dock): an edit
+            // of its own, made when the server stamped it, and after the edit the record names.
+            Instant after = stamp.plusNanos(TICK_NANOS);
+            stamp = serverUpdated.isAfter(after) ? serverUpdated : after;
+        }
+        return ConfigDocument.of(key, body, created, stamp).withRemoteVersion(etag);
+    }
+
+    /** @return the tombstone a core-route tombstone record stands for, or null when it is not one */
+    static ConfigDocument tombstoneFromRecord(ObjectNode record) {
+        JsonNode meta = record.get(META);
+        JsonNode names = meta == null ? null : meta.get("k");
+        if (names == null || !names.isArray() || names.size() != 2 || !meta.path("d").asBoolean(false)) {
+            return null;
+        }
+        try {
+            ConfigKey key = new ConfigKey(names.get(0).asText(), names.get(1).asText());
+            if (!recordId(key).equals(record.path("id").asText())) {
+                return null;
+            }
+            return ConfigDocument.tombstone(key, metaTime(meta, "c", key), metaTime(meta, "t", key));
+        } catch (RuntimeException | StorageException e) {
+            return null;
+        }
+    }
+
+    private static Instant time(JsonNode object, String field, ConfigKey key) throws StorageException {
+        JsonNode value = object.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new StorageException("The cloud's copy of " + key + " has no " + field, false);
+        }
+        try {
+            return Instant.parse(value.asText());
+        } catch (DateTimeParseException e) {
+            throw new StorageException("The cloud's copy of " + key + " has an unreadable " + field, false, e);
+        }
+    }
+
+    private static Instant metaTime(JsonNode meta, String field, ConfigKey key) throws StorageException {
+        try {
+            return Instant.parse(meta.path(field).asText());
+        } catch (DateTimeParseException e) {
+            throw new StorageException("The cloud's copy of " + key + " has an unreadable sync record (" + field + ")", false, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- names
+
+    /** @return the name a user field travels under */
+    static String escape(String name) {
+        int dollars = dollars(name);
+        String rest = name.substring(dollars);
+        boolean server = SERVER_FIELDS.contains(rest);
+        return server || dollars > 0 && rest.equals(META_NAME) ? "$" + name : name;
+    }
+
+    /** @return the user field a stored name stands for, or null for the server's fields and the sync record */
+    static String unescape(String stored) {
+        int dollars = dollars(stored);
+        String rest = stored.substring(dollars);
+        if (SERVER_FIELDS.contains(rest)) {
+            return dollars == 0 ? null : stored.substring(1);
+        }
+        if (rest.equals(META_NAME) && dollars > 0) {
+            return dollars == 1 ? null : stored.substring(1);
+        }
+        return stored;
+    }
+
+    private static int dollars(String name) {
+        int n = 0;
+        while (n < name.length() && name.charAt(n) == '$') {
+            n++;
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- digest
+
+    /**
+     * @return a digest of the user's fields that any client computes the same way from the same values:
+     *         keys sorted, numbers by their value (as a JavaScript client would write them again), top-level
+     *         nulls left out
+     */
+    static String digest(ObjectNode body) {
+        StringBuilder canonical = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        body.fieldNames().forEachRemaining(names::add);
+        names.sort(null);
+        canonical.append('{');
+        for (String name : names) {
+            JsonNode value = body.get(name);
+            if (value.isNull()) {
+                continue;
+            }
+            if (canonical.length() > 1) {
+                canonical.append(',');
+            }
+            quote(name, canonical);
+            canonical.append(':');
+            canonical(value, canonical);
+        }
+        canonical.append('}');
+        return sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 22);
+    }
+
+    private static void canonical(JsonNode node, StringBuilder out) {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            names.sort(null);
+            out.append('{');
+            for (int i = 0; i < names.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                quote(names.get(i), out);
+                out.append(':');
+                canonical(node.get(names.get(i)), out);
+            }
+            out.append('}');
+        } else if (node.isArray()) {
+            out.append('[');
+            for (int i = 0; i < node.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                canonical(node.get(i), out);
+            }
+            out.append(']');
+        } else if (node.isNumber()) {
+            double value = node.asDouble();
+            out.append(Double.isFinite(value) ? new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString()
+                    : node.asText());
+        } else if (node.isTextual()) {
+            quote(node.asText(), out);
+        } else {
+            out.append(node.toString()); // true, false, null
+        }
+    }
+
+    private static void quote(String text, StringBuilder out) {
+        out.append(TextNode.valueOf(text).toString()); // quoted and escaped as JSON
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java", e);
+        }
+    }
+}
