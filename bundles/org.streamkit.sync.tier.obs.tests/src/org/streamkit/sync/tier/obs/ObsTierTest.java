@@ -49,6 +49,7 @@ class ObsTierTest {
     private static ObsStudio obs;
     private static Path obsHome;
     private final List<AutoCloseable> opened = new ArrayList<>();
+    private final java.util.Map<Coordinator, MemoryStore> locals = new java.util.HashMap<>();
     private ScheduledExecutorService scheduler;
 
     @BeforeAll
@@ -193,6 +194,143 @@ class ObsTierTest {
     }
 
     @Test
+    void aSlotLostWhenObsIsKilledIsRefilledWhetherOrNotTheClientSawItBefore(@TempDir Path folder) throws Exception {
+        String slot = slot();
+        scheduler = Executors.newScheduledThreadPool(4);
+        Coordinator device = device(folder.resolve("device"));
+        ObsStore first = connected(slot, () -> device.pullSoon("obs"));
+        Coordinator.Tier tier = new Coordinator.Tier(first, "obs", 200, 2, true, Duration.ofMillis(100));
+        device.addTier(tier);
+        List<ConfigKey> keys = List.of(new ConfigKey("notes", "n1"), new ConfigKey("layouts", "l1"), new ConfigKey("swaps", "s1"));
+        for (ConfigKey key : keys) {
+            device.put(key, ConfigJson.newObject().put("name", TEXT + " " + key.id()));
+        }
+        waitUntil(() -> device.outbox().isEmpty() && slotHolds(first, slot, device, keys), Duration.ofSeconds(30),
+                () -> device.outbox().toString());
+
+        // kill -9 while OBS rewrites its file in place leaves it empty (it truncates, then writes): every slot is gone.
+        Path data = obsHome.resolve(".config/obs-studio/obsWebSocketPersistentData.json");
+        obs.killObs();
+        Files.write(data, new byte[0]);
+        obs.startObs();
+        waitUntil(() -> first.health().status() == TierHealth.Status.UP, Duration.ofSeconds(30), () -> first.health().reason());
+        // The client that saw the slot puts its copy back as soon as it reads the slot lost.
+        device.syncNow();
+        waitUntil(() -> slotHolds(first, slot, device, keys), Duration.ofSeconds(30), () -> "slot " + rawSlotText(first, slot));
+
+        // Again, and this time the product restarted as well: a new client, which never saw the slot, finds it
+        // empty; the coordinator's cursor names a state the slot no longer descends from, so the slot is read
+        // whole and sent every config it lacks, and nothing says "synced" meanwhile.
+        device.removeTier(first);
+        first.connection().close();
+        obs.killObs();
+        Files.write(data, new byte[0]);
+        obs.startObs();
+        ObsStore fresh = connected(slot, () -> device.pullSoon("obs"));
+        device.addTier(new Coordinator.Tier(fresh, "obs", 200, 3, true, Duration.ofMillis(100)));
+        waitUntil(() -> device.outbox().isEmpty() && slotHolds(fresh, slot, device, keys), Duration.ofSeconds(30),
+                () -> "outbox " + device.outbox() + ", slot " + rawSlotText(fresh, slot));
+    }
+
+    @Test
+    void aSlotResetToGarbageOrToAnEmptySlotIsRefilled(@TempDir Path folder) throws Exception {
+        String slot = slot();
+        scheduler = Executors.newScheduledThreadPool(4);
+        Coordinator device = device(folder.resolve("device"));
+        ObsStore store = connected(slot, () -> device.pullSoon("obs"));
+        device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, Duration.ofMillis(100)));
+        List<ConfigKey> keys = List.of(new ConfigKey("notes", "g1"), new ConfigKey("notes", "g2"));
+        for (ConfigKey key : keys) {
+            device.put(key, ConfigJson.newObject().put("name", key.id()));
+        }
+        waitUntil(() -> device.outbox().isEmpty() && slotHolds(store, slot, device, keys), Duration.ofSeconds(30),
+                () -> device.outbox().toString());
+        ObsStore other = connected(slot, null); // another client of the same OBS
+        for (JsonNode reset : List.<JsonNode>of(ConfigJson.newObject().put("not", "a slot"),
+                com.fasterxml.jackson.databind.node.TextNode.valueOf("garbage"),
+                ConfigJson.reader().readTree("{\"schema\":1,\"seq\":0,\"w\":\"r\",\"log\":[[0,\"r\"]],\"configs\":{}}"))) {
+            setSlot(other, slot, reset);
+            device.syncNow();
+            waitUntil(() -> slotHolds(other, slot, device, keys), Duration.ofSeconds(30),
+                    () -> "after a reset to " + reset + " the slot holds " + rawSlotText(other, slot));
+        }
+    }
+
+    @Test
+    void aDamagedEntryIsWrittenOverByTheNextEditInsteadOfParkingIt(@TempDir Path folder) throws Exception {
+        String slot = slot();
+        scheduler = Executors.newScheduledThreadPool(4);
+        Coordinator device = device(folder.resolve("device"));
+        ObsStore store = connected(slot, () -> device.pullSoon("obs"));
+        device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, Duration.ofMillis(100)));
+        ConfigKey key = new ConfigKey("swaps", "damaged");
+        device.put(key, ConfigJson.newObject().put("name", "v1"));
+        waitUntil(() -> device.outbox().isEmpty() && slotHolds(store, slot, device, List.of(key)), Duration.ofSeconds(30),
+                () -> device.outbox().toString());
+        ObsStore other = connected(slot, null);
+        ObjectNode raw = (ObjectNode) rawSlot(other, slot);
+        ((ObjectNode) raw.get("configs").get(ObsSlot.code(key))).put("z", "!!not base64, not a config!!");
+        setSlot(other, slot, raw);
+
+        device.put(key, ConfigJson.newObject().put("name", "v2, after the damage"));
+        waitUntil(() -> device.outbox().isEmpty() && slotHolds(other, slot, device, List.of(key)), Duration.ofSeconds(30),
+                () -> "outbox " + device.outbox());
+        assertEquals("v2, after the damage", other.get(key).orElseThrow().body().get("name").asText());
+    }
+
+    @Test
+    void writesParkedWhileTheSlotWasUnreadableGoOnceItIsReadableAgain(@TempDir Path folder) throws Exception {
+        String slot = slot();
+        scheduler = Executors.newScheduledThreadPool(4);
+        Coordinator device = device(folder.resolve("device"));
+        ObsStore other = connected(slot, null);
+        // A slot this Streamkit cannot read and must not write over (a newer Streamkit's).
+        setSlot(other, slot, ConfigJson.reader().readTree("{\"schema\":99,\"configs\":{}}"));
+        ObsStore store = connected(slot, () -> device.pullSoon("obs"));
+        device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, Duration.ofMillis(100)));
+        ConfigKey key = new ConfigKey("notes", "parked");
+        device.put(key, ConfigJson.newObject().put("name", "made while the slot was unreadable"));
+        waitUntil(() -> device.state(key, "obs") == org.streamkit.sync.api.SyncState.FAILED, Duration.ofSeconds(30),
+                () -> device.outbox().toString());
+        assertEquals(99, rawSlot(other, slot).get("schema").asInt(), "the unreadable slot was left alone");
+
+        setSlot(other, slot, ConfigJson.reader().readTree("{\"schema\":1,\"seq\":0,\"w\":\"0\",\"log\":[[0,\"0\"]],\"configs\":{}}"));
+        device.syncNow(); // the slot reads again: what was parked because of it goes
+        waitUntil(() -> device.outbox().isEmpty() && slotHolds(other, slot, device, List.of(key)), Duration.ofSeconds(30),
+                () -> "outbox " + device.outbox());
+    }
+
+    /** @return whether the slot, read by another client, holds the device's local version of every key */
+    private boolean slotHolds(ObsStore reader, String slot, Coordinator device, List<ConfigKey> keys) {
+        try {
+            for (ConfigKey key : keys) {
+                Optional<ConfigDocument> there = reader.get(key);
+                if (there.isEmpty() || !there.get().sameVersion(local(device, key).orElse(null))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (StorageException e) {
+            return false;
+        }
+    }
+
+    private static void setSlot(ObsStore client, String slot, JsonNode value) throws StorageException {
+        ObjectNode set = ConfigJson.newObject().put("realm", ObsStore.REALM).put("slotName", slot);
+        set.set("slotValue", value);
+        client.connection().socket().request("SetPersistentData", set);
+    }
+
+    private static String rawSlotText(ObsStore client, String slot) {
+        try {
+            String text = String.valueOf(rawSlot(client, slot));
+            return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+        } catch (StorageException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
     void twoClientsEditingDifferentAndTheSameConfigsConverge(@TempDir Path folder) throws Exception {
         String slot = slot();
         scheduler = Executors.newScheduledThreadPool(4);
@@ -216,15 +354,15 @@ class ObsTierTest {
         waitUntil(() -> a.outbox().isEmpty() && b.outbox().isEmpty() && same(a, b, keys), Duration.ofSeconds(60),
                 () -> "outboxes " + a.outbox() + " / " + b.outbox() + "; differences: " + differences(a, b, keys));
         for (ConfigKey key : keys) {
-            ConfigDocument onA = a.get(key).orElseThrow(() -> new AssertionError(key + " missing on a"));
-            assertEquals(onA.body(), b.get(key).orElseThrow().body(), key + " differs");
+            ConfigDocument onA = local(a, key).orElseThrow(() -> new AssertionError(key + " missing on a"));
+            assertTrue(onA.sameVersion(local(b, key).orElseThrow()), key + " differs");
             if (key.id().startsWith("shared")) {
                 assertEquals(TEXT, onA.body().get("text").asText());
             }
         }
         ObsStore reader = connected(slot, null);
         for (ConfigKey key : keys) {
-            assertEquals(a.get(key).orElseThrow().body(), reader.get(key).orElseThrow().body(), key + " in OBS");
+            assertTrue(local(a, key).orElseThrow().sameVersion(reader.get(key).orElseThrow()), key + " in OBS");
         }
     }
 
@@ -371,48 +509,36 @@ class ObsTierTest {
         Settings settings = new Settings(false, 20, periodicSync, true, Duration.ofMillis(200), Duration.ofSeconds(5));
         Coordinator c = Coordinator.open(folder, new ExecutorTimer(scheduler), scheduler, settings, EventSink.NONE);
         opened.add(c);
-        c.addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
+        MemoryStore local = new MemoryStore("memory");
+        locals.put(c, local);
+        c.addTier(new Coordinator.Tier(local, "memory", 500, 1, false, Duration.ZERO));
         return c;
     }
 
-    private static boolean present(Coordinator device, ConfigKey key) {
-        try {
-            return device.get(key).isPresent();
-        } catch (StorageException e) {
-            return false;
-        }
+    /** @return what a device's local tier holds, read directly (a read through the coordinator would ask OBS) */
+    private Optional<ConfigDocument> local(Coordinator device, ConfigKey key) {
+        return locals.get(device).get(key);
     }
 
-    private static String differences(Coordinator a, Coordinator b, List<ConfigKey> keys) {
+    private boolean present(Coordinator device, ConfigKey key) {
+        return local(device, key).filter(d -> !d.deleted()).isPresent();
+    }
+
+    private String differences(Coordinator a, Coordinator b, List<ConfigKey> keys) {
         StringBuilder out = new StringBuilder();
-        try {
-            for (ConfigKey key : keys) {
-                Optional<ConfigDocument> x = a.getIncludingDeleted(key);
-                Optional<ConfigDocument> y = b.getIncludingDeleted(key);
-                if (x.isEmpty() || y.isEmpty() || !x.get().body().equals(y.get().body())) {
-                    out.append(key).append(": a ").append(x.map(d -> d.bodyJson() + "@" + d.updatedAt()).orElse("none"))
-                            .append(" b ").append(y.map(d -> d.bodyJson() + "@" + d.updatedAt()).orElse("none")).append("; ");
-                }
+        for (ConfigKey key : keys) {
+            Optional<ConfigDocument> x = local(a, key);
+            Optional<ConfigDocument> y = local(b, key);
+            if (x.isEmpty() || y.isEmpty() || !x.get().sameVersion(y.get())) {
+                out.append(key).append(": a ").append(x.map(d -> d.bodyJson() + "@" + d.updatedAt()).orElse("none"))
+                        .append(" b ").append(y.map(d -> d.bodyJson() + "@" + d.updatedAt()).orElse("none")).append("; ");
             }
-        } catch (StorageException e) {
-            out.append(e.getMessage());
         }
         return out.toString();
     }
 
-    private static boolean same(Coordinator a, Coordinator b, List<ConfigKey> keys) {
-        try {
-            for (ConfigKey key : keys) {
-                Optional<ConfigDocument> x = a.get(key);
-                Optional<ConfigDocument> y = b.get(key);
-                if (x.isEmpty() || y.isEmpty() || !x.get().body().equals(y.get().body())) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (StorageException e) {
-            return false;
-        }
+    private boolean same(Coordinator a, Coordinator b, List<ConfigKey> keys) {
+        return differences(a, b, keys).isEmpty();
     }
 
     static JsonNode rawSlot(ObsStore store, String slot) throws StorageException {

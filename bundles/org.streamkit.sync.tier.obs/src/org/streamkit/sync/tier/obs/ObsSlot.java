@@ -129,6 +129,11 @@ final class ObsSlot {
                 legacy == null || legacy.isNull() ? null : legacy.asText());
     }
 
+    /** @return whether a value is a slot written by a newer Streamkit (whose format this one must not touch) */
+    static boolean newerSchema(JsonNode value) {
+        return value != null && value.isObject() && value.path("schema").asInt(-1) > SCHEMA;
+    }
+
     private static StorageException unreadable(String why) {
         return new StorageException("The OBS slot cannot be read (" + why + "); it was left as it is", false);
     }

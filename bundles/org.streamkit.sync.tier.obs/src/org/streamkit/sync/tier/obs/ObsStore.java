@@ -133,10 +133,20 @@ public final class ObsStore implements StorageTier {
 
     // ---------------------------------------------------------------- reads
 
+    /** A damaged entry (written by something else, or broken) holds no version: the next write replaces it. */
     @Override
     public Optional<ConfigDocument> get(ConfigKey key) throws StorageException {
         ObsSlot.Entry e = read().entry(key);
-        return e == null ? Optional.empty() : Optional.of(ObsSlot.decode(e));
+        return e == null ? Optional.empty() : Optional.ofNullable(decodeOrNull(e));
+    }
+
+    private static ConfigDocument decodeOrNull(ObsSlot.Entry e) {
+        try {
+            return ObsSlot.decode(e);
+        } catch (StorageException damaged) {
+            LOG.warn("OBS slot: {}; it is written over with this device's version", damaged.getMessage());
+            return null;
+        }
     }
 
     @Override
@@ -193,10 +203,14 @@ public final class ObsStore implements StorageTier {
             afterCode = m.group(4);
         }
         ObsSlot s = read();
+        boolean restarted = false;
         if (cursorSeq != null && !s.descendsFrom(cursorSeq, cursorWrite)) {
-            LOG.info("OBS slot was rewritten from an older state since cursor {}: reading every config again", cursor);
+            // Another client wrote over the state the cursor saw, or OBS lost the slot (emptied, or left with
+            // something that is not a slot): read it whole, and the coordinator sends what it lacks.
+            LOG.info("OBS slot no longer holds the state of cursor {}: reading every config again", cursor);
             afterSeq = -1;
             afterCode = "";
+            restarted = true;
         }
         List<ObsSlot.Entry> changed = s.changedAfter(afterSeq, afterCode);
         boolean more = changed.size() > limit;
@@ -216,7 +230,7 @@ public final class ObsStore implements StorageTier {
         } else {
             next = cursor(s, s.seq, "~");
         }
-        return new Changes(docs, next, more);
+        return new Changes(docs, next, more, restarted);
     }
 
     private static String cursor(ObsSlot s, long afterSeq, String afterCode) {
@@ -244,6 +258,9 @@ public final class ObsStore implements StorageTier {
         JsonNode value = socket.request("GetPersistentData", data).get("slotValue");
         // obs-websocket 5.1 can answer null while another client's write of the slot is under way: ask again
         // a few times before believing that the slot is empty, and never when it was seen with configs.
+        // A slot that holds something this client cannot read as a slot (OBS wrote garbage into its file, or
+        // something else wrote the slot) is lost like an empty one; a slot of a newer schema is left alone.
+        value = readable(value);
         for (int retry = 1; value == null || value.isNull(); retry++) {
             if (retry > 5 && lastSeen.seq > 0) {
                 // OBS 5.1 breaks its persistent-data file when two clients write at once; until someone writes
@@ -265,12 +282,30 @@ public final class ObsStore implements StorageTier {
                 Thread.currentThread().interrupt();
                 throw new StorageException("Interrupted while reading the OBS slot", true, e);
             }
-            value = socket.request("GetPersistentData", data).get("slotValue");
+            value = readable(socket.request("GetPersistentData", data).get("slotValue"));
         }
         ObsSlot s = ObsSlot.parse(value);
         lastSeen = s;
         rebuilding = false;
         return s;
+    }
+
+    /** @return the slot's value, or null when it is not a slot at all (lost: it is written again whole) */
+    private JsonNode readable(JsonNode value) throws StorageException {
+        if (value == null || value.isNull()) {
+            return value;
+        }
+        try {
+            ObsSlot.parse(value);
+            return value;
+        } catch (StorageException e) {
+            if (ObsSlot.newerSchema(value)) {
+                throw e; // another Streamkit's slot: never written over
+            }
+            LOG.warn("OBS slot {} holds something that is not a Streamkit slot ({}); it is taken as lost and written again",
+                    slot, e.getMessage());
+            return null;
+        }
     }
 
     // ---------------------------------------------------------------- writes
@@ -311,9 +346,11 @@ public final class ObsStore implements StorageTier {
             List<ConfigDocument> toWrite = new ArrayList<>(lostWrites(base));
             for (ConfigDocument d : documents) {
                 ObsSlot.Entry there = base.entry(d.key());
-                if (there != null && !there.client().equals(client) && there.updatedAt().isAfter(d.updatedAt())) {
+                ConfigDocument current = there == null || there.client().equals(client) || there.updatedAt().isBefore(d.updatedAt())
+                        ? null : decodeOrNull(there);
+                if (current != null && current.isNewerThan(d)) {
                     throw new ConflictException("OBS holds a newer version of " + d.key() + " written by another client",
-                            ObsSlot.decode(there), null);
+                            current, null);
                 }
                 toWrite.add(d);
             }
