@@ -17,6 +17,7 @@ import org.streamkit.sync.coordinator.ExecutorTimer;
 import org.streamkit.sync.coordinator.Settings;
 import org.streamkit.sync.tier.cloud.CloudHttp;
 import org.streamkit.sync.tier.cloud.CloudStore;
+import org.streamkit.sync.testing.LocalCopies;
 import org.streamkit.sync.tier.cloud.MemoryTokens;
 import org.streamkit.sync.tier.file.FileStore;
 import org.streamkit.sync.tier.memory.MemoryStore;
@@ -56,27 +57,39 @@ public final class CoordinatorCrashWriter {
     }
 
     /** A device and what it opened, closed together. */
-    record Device(Coordinator coordinator, XodusStore xodus, CloudHttp http) implements AutoCloseable {
+    record Device(Coordinator coordinator, MemoryStore memory, XodusStore xodus, FileStore file, CloudHttp http)
+            implements AutoCloseable {
+
+        /** @return what the device's local tiers hold, read directly */
+        LocalCopies local() {
+            return new LocalCopies("the device", java.util.List.of(memory, xodus, file));
+        }
+
         @Override
         public void close() {
             coordinator.close();
             xodus.close();
+            file.close();
             http.close();
         }
     }
 
-    /** The device: the same tiers, rankings and debounce as the product, over the folder. */
+    /**
+     * The device: the same tiers, rankings and debounce as the product, over the folder. The cloud tier joins
+     * first, as it can at the product's start, before any local tier holds what its outbox entries stand for.
+     */
     static Device open(Path folder, ScheduledExecutorService scheduler, URI server, String token) throws StorageException {
         Coordinator device = Coordinator.open(folder.resolve("state"), new ExecutorTimer(scheduler), scheduler,
                 new Settings(false, 20, Duration.ZERO, true, Duration.ofMillis(100), Duration.ofSeconds(2)), EventSink.NONE);
-        XodusStore xodus = XodusStore.open("xodus", folder.resolve("xodus"), XodusStore.Durability.PROCESS_CRASH, 5000);
         CloudHttp http = new CloudHttp(server, new MemoryTokens(token, null), Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
-        device.addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
-        device.addTier(new Coordinator.Tier(xodus, "xodus", 400, 2, false, Duration.ZERO));
-        device.addTier(new Coordinator.Tier(FileStore.open("file", folder.resolve("file"), Runnable::run), "file", 300, 3, false,
-                Duration.ZERO));
         device.addTier(new Coordinator.Tier(new CloudStore("cloud", http, java.util.Set.of("crash")), "cloud", 100, 4, true,
                 Duration.ofMillis(1000)));
-        return new Device(device, xodus, http);
+        MemoryStore memory = new MemoryStore("memory");
+        XodusStore xodus = XodusStore.open("xodus", folder.resolve("xodus"), XodusStore.Durability.PROCESS_CRASH, 5000);
+        FileStore file = FileStore.open("file", folder.resolve("file"), Runnable::run);
+        device.addTier(Coordinator.Tier.cache(memory, "memory", 500, 1));
+        device.addTier(new Coordinator.Tier(xodus, "xodus", 400, 2, false, Duration.ZERO));
+        device.addTier(new Coordinator.Tier(file, "file", 300, 3, false, Duration.ZERO));
+        return new Device(device, memory, xodus, file, http);
     }
 }

@@ -28,9 +28,11 @@ import org.streamkit.sync.api.StorageException;
 import org.streamkit.sync.coordinator.Coordinator;
 import org.streamkit.sync.coordinator.EventSink;
 import org.streamkit.sync.coordinator.ExecutorTimer;
+import org.streamkit.sync.coordinator.Lww;
 import org.streamkit.sync.coordinator.Settings;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
+import org.streamkit.sync.testing.LocalCopies;
 import org.streamkit.sync.tier.cloud.CloudHttp;
 import org.streamkit.sync.tier.cloud.CloudStore;
 import org.streamkit.sync.tier.cloud.MemoryTokens;
@@ -40,9 +42,10 @@ import org.streamkit.sync.tier.xodus.XodusStore;
 /**
  * Three devices edit the same configs while a fault proxy between each of them and the local Streamkit API
  * server delays, drops, resets, answers 500 and bursts of 429, and cuts devices off for a while. Then the
- * network heals. Every device must end with the same configs as the server, each device's last
- * acknowledged write of every config must be either the config's final state or kept in that device's
- * history (it lost to a later write elsewhere), and no write may be parked as failed for good.
+ * network heals. Every device's local tiers (read directly) must end with the same configs as the server,
+ * each config as its newest acknowledged write, each device's last acknowledged write of every config must be
+ * either the config's final state or kept in that device's history (it lost to a later write elsewhere), and
+ * no write may be parked as failed for good.
  * <p>
  * Length and seed: {@code -Dstreamkit.torture.seconds} (8 in the normal run) and
  * {@code -Dstreamkit.torture.seed} (random, printed).
@@ -66,6 +69,7 @@ class FaultyNetworkTortureTest {
         List<AutoCloseable> open = new ArrayList<>();
         try (StreamkitServer server = StreamkitServer.start(ServerConfig.builder(folder.resolve("server")).host("127.0.0.1").port(0).build())) {
             Coordinator[] devices = new Coordinator[DEVICES];
+            LocalCopies[] locals = new LocalCopies[DEVICES];
             FaultProxy[] proxies = new FaultProxy[DEVICES];
             for (int d = 0; d < DEVICES; d++) {
                 proxies[d] = new FaultProxy(server.uri(), random.nextLong());
@@ -78,8 +82,10 @@ class FaultyNetworkTortureTest {
                 open.add(devices[d]);
                 XodusStore xodus = XodusStore.open("xodus", folder.resolve("device-" + d + "/xodus"), XodusStore.Durability.PROCESS_CRASH, 5000);
                 open.add(xodus);
-                devices[d].addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
+                MemoryStore memory = new MemoryStore("memory");
+                devices[d].addTier(Coordinator.Tier.cache(memory, "memory", 500, 1));
                 devices[d].addTier(new Coordinator.Tier(xodus, "xodus", 400, 2, false, Duration.ZERO));
+                locals[d] = new LocalCopies("device " + d, List.of(memory, xodus));
                 devices[d].addTier(new Coordinator.Tier(new CloudStore("cloud", http, TYPES), "cloud", 100, 3, true,
                         Duration.ofMillis(200)));
             }
@@ -143,7 +149,7 @@ class FaultyNetworkTortureTest {
                 for (Coordinator device : devices) {
                     device.syncNow();
                 }
-                difference = difference(devices, truth);
+                difference = difference(devices, locals, truth);
                 if (difference == null) {
                     break;
                 }
@@ -171,7 +177,15 @@ class FaultyNetworkTortureTest {
             int lostToLaterWrites = 0;
             for (Map.Entry<ConfigKey, List<Ack>> e : acks.entrySet()) {
                 ConfigKey key = e.getKey();
-                ConfigDocument finalState = devices[0].getIncludingDeleted(key).orElseThrow();
+                ConfigDocument finalState = locals[0].version(key).orElseThrow();
+                ConfigDocument newest = null;
+                synchronized (e.getValue()) {
+                    for (Ack a : e.getValue()) {
+                        newest = Lww.winner(newest, a.document());
+                    }
+                }
+                assertTrue(newest.sameVersion(finalState) || finalState.isNewerThan(newest) && refused.get() > 0,
+                        key + " ended as " + finalState + ", not as the newest acknowledged write " + newest + " (seed " + seed + ")");
                 Map<Integer, ConfigDocument> lastByDevice = new HashMap<>();
                 synchronized (e.getValue()) {
                     for (Ack a : e.getValue()) {
@@ -210,8 +224,8 @@ class FaultyNetworkTortureTest {
         return a.deleted() == b.deleted() && (a.deleted() || a.sameBody(b));
     }
 
-    /** @return what differs between the devices and the server, or null when all agree */
-    private static String difference(Coordinator[] devices, CloudStore truth) {
+    /** @return what differs between the devices' local tiers (read directly) and the server, or null when all agree */
+    private static String difference(Coordinator[] devices, LocalCopies[] locals, CloudStore truth) {
         try {
             for (Coordinator d : devices) {
                 if (!d.outbox().isEmpty()) {
@@ -222,7 +236,12 @@ class FaultyNetworkTortureTest {
                 ConfigKey key = new ConfigKey("notes", "k" + i);
                 Optional<ConfigDocument> server = truth.get(key);
                 for (int d = 0; d < devices.length; d++) {
-                    Optional<ConfigDocument> local = devices[d].getIncludingDeleted(key);
+                    Optional<ConfigDocument> local;
+                    try {
+                        local = locals[d].version(key);
+                    } catch (AssertionError disagree) {
+                        return disagree.getMessage();
+                    }
                     boolean serverLive = server.isPresent() && !server.get().deleted();
                     boolean localLive = local.isPresent() && !local.get().deleted();
                     if (serverLive != localLive || serverLive && !server.get().sameBody(local.get())) {
