@@ -28,20 +28,32 @@ final class Audit {
         this.sync = sync;
     }
 
-    /** Brings a local tier that (re)joined up to date from the other local tiers. */
+    /**
+     * Brings a local tier that (re)joined up to date from the other local tiers; a durable tier that joins
+     * also fills the caches that joined before it (they had nothing to fill from), whatever order the tiers
+     * joined in.
+     */
     void backfill(Coordinator.Tier joined) {
+        Set<String> filled = new TreeSet<>(Set.of(joined.name()));
+        if (joined.durable()) {
+            for (Coordinator.Tier t : sync.tiers.availableLocals()) {
+                if (!t.durable()) {
+                    filled.add(t.name());
+                }
+            }
+        }
         try {
-            AuditReport report = run(true, joined.name());
+            AuditReport report = run(true, filled);
             if (report.repaired() > 0) {
-                LOG.info("Tier {} backfilled: {} configs", joined.name(), report.repaired());
+                LOG.info("Tier {} backfilled: {} copies written into {}", joined.name(), report.repaired(), filled);
             }
         } catch (RuntimeException e) {
             LOG.warn("Backfill of tier {} failed: {}", joined.name(), e.toString(), e);
         }
     }
 
-    /** @param onlyTier the tier to check and repair, or null for every local tier */
-    AuditReport run(boolean repair, String onlyTier) {
+    /** @param only the tiers to check and repair, or null for every local tier */
+    AuditReport run(boolean repair, Set<String> only) {
         List<Coordinator.Tier> local = sync.tiers.availableLocals();
         Set<ConfigKey> keys = new TreeSet<>();
         for (Coordinator.Tier t : local) {
@@ -73,7 +85,7 @@ final class Audit {
                 }
                 for (Map.Entry<Coordinator.Tier, ConfigDocument> copy : copies.entrySet()) {
                     Coordinator.Tier t = copy.getKey();
-                    if (onlyTier != null && !t.name().equals(onlyTier) || Lww.same(copy.getValue(), winner)) {
+                    if (only != null && !only.contains(t.name()) || Lww.same(copy.getValue(), winner)) {
                         continue;
                     }
                     differences.add(key + " in " + t.name() + ": "
