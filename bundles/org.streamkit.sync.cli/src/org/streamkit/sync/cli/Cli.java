@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.streamkit.sync.api.Conflict;
@@ -18,10 +20,13 @@ import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.ConfigValidationException;
+import org.streamkit.sync.api.PendingWrite;
 import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.api.SyncStatus;
 import org.streamkit.sync.api.TierStatus;
+import org.streamkit.sync.api.support.CloudUrls;
 import org.streamkit.sync.api.support.ConfigBackup;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
@@ -47,7 +52,8 @@ final class Cli {
               get <type> <id>             one config as JSON
               put <type> <id> <file|->    save a config from a JSON file or standard input
               delete <type> <id>          delete a config
-              sync [--now]                pull from every remote tier and deliver the outbox now
+              sync [--timeout N]          wait (at most N s, default 30) for every remote tier, pull from it and
+                                          deliver the outbox; exits 1 naming what could not be synced
               status                      tiers, health, outbox and metrics
               conflicts                   open conflicts
               resolve <type> <id> <mine|theirs|file>   end a conflict
@@ -55,17 +61,31 @@ final class Cli {
               import <file>               merge a JSON backup (last write wins)
               server [--port N] [--core]  run the local Streamkit API server until stopped
               token <customer> [--minutes N]   mint an access token of the local server
+              remote                      the remote tiers and their settings
+              remote cloud set <url>      the Streamkit API to sync with (https://, or http:// to this machine)
+              remote cloud token <file|->   sign in with an access token (kept encrypted in Secure Storage)
+              remote obs set <host> <port>  where OBS Studio's WebSocket server listens
+              remote <cloud|obs> on|off   turn a remote tier on or off (its settings are kept)
             """;
 
     private final Supplier<SyncCoordinator> coordinator;
+    private final Supplier<RemoteSettings> settings;
+    private final Supplier<Set<String>> configuredRemotes;
     private final PrintStream out;
     private final PrintStream err;
     private final InputStream in;
     private final Path serverFolder;
     private boolean json;
 
-    Cli(Supplier<SyncCoordinator> coordinator, PrintStream out, PrintStream err, InputStream in, Path serverFolder) {
+    /**
+     * @param settings          the remote tiers' settings
+     * @param configuredRemotes the remote tiers the settings turn on (the ones {@code sync} waits for)
+     */
+    Cli(Supplier<SyncCoordinator> coordinator, Supplier<RemoteSettings> settings, Supplier<Set<String>> configuredRemotes,
+            PrintStream out, PrintStream err, InputStream in, Path serverFolder) {
         this.coordinator = coordinator;
+        this.settings = settings;
+        this.configuredRemotes = configuredRemotes;
         this.out = out;
         this.err = err;
         this.in = in;
@@ -109,13 +129,15 @@ final class Cli {
                 case "import" -> importBackup(args);
                 case "server" -> server(args);
                 case "token" -> token(args);
+                case "remote" -> remote(args);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
             err.println("streamkit: " + e.getMessage());
             err.print(HELP);
             return USAGE;
-        } catch (ConfigValidationException | StorageException | IOException | IllegalStateException e) {
+        } catch (ConfigValidationException | StorageException | IOException | IllegalStateException
+                | org.eclipse.equinox.security.storage.StorageException e) {
             err.println("streamkit: " + command + ": " + oneLine(e.getMessage()));
             return FAILURE;
         } catch (InterruptedException e) {
@@ -202,15 +224,65 @@ final class Cli {
         }
     }
 
-    private int sync(List<String> args) throws UsageException {
-        arity(args, 0, 1, "sync [--now]");
-        if (!args.isEmpty() && !args.get(0).equals("--now")) {
-            throw new UsageException("usage: streamkit sync [--now]");
+    /**
+     * Waits (bounded) until every remote tier the settings turn on is there and answers, pulls from each and
+     * delivers the outbox, then prints the status. Exit code 1, with the reasons, when a remote could not be
+     * reached or writes still wait for one.
+     */
+    private int sync(List<String> args) throws UsageException, InterruptedException {
+        Duration timeout = Duration.ofSeconds(30);
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--now" -> { } // what sync always does
+                case "--timeout" -> timeout = Duration.ofSeconds(number(args, ++i, "sync [--timeout N]"));
+                default -> throw new UsageException("usage: streamkit sync [--timeout N]");
+            }
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         err.println("Syncing…");
         SyncCoordinator c = coordinator.get();
+        Set<String> expected = configuredRemotes.get();
+        Map<String, String> unreachable = unreachable(c.status(), expected);
+        while (!unreachable.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            unreachable = unreachable(c.status(), expected);
+        }
         c.syncNow();
-        return status(List.of());
+        unreachable = unreachable(c.status(), expected);
+        List<PendingWrite> left = waiting(c, unreachable.keySet());
+        while (!left.isEmpty() && left.stream().anyMatch(w -> !w.failed()) && System.nanoTime() < deadline) {
+            Thread.sleep(50); // a delivery already under way in the background finishes it
+            unreachable = unreachable(c.status(), expected);
+            left = waiting(c, unreachable.keySet());
+        }
+        int code = status(List.of());
+        for (Map.Entry<String, String> u : unreachable.entrySet()) {
+            err.println("streamkit: sync: " + u.getKey() + " could not be synced: " + oneLine(u.getValue()));
+        }
+        for (PendingWrite w : left) {
+            err.println("streamkit: sync: " + w.key() + " did not reach " + w.tier() + (w.lastError().isEmpty() ? ""
+                    : ": " + oneLine(w.lastError())));
+        }
+        return unreachable.isEmpty() && left.isEmpty() ? code : FAILURE;
+    }
+
+    /** @return the expected remote tiers that are not registered or do not answer, with the reason */
+    private static Map<String, String> unreachable(SyncStatus status, Set<String> expected) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String name : expected) {
+            Optional<TierStatus> t = status.tiers().stream().filter(s -> s.name().equals(name)).findFirst();
+            if (t.isEmpty() || !t.get().present()) {
+                out.put(name, "the " + name + " tier has not started");
+            } else if (!t.get().health().available()) {
+                out.put(name, t.get().health().reason());
+            }
+        }
+        return out;
+    }
+
+    /** @return the outbox entries for remote tiers that are reachable (the others were reported already) */
+    private static List<PendingWrite> waiting(SyncCoordinator c, Set<String> unreachable) {
+        return c.outbox().stream().filter(w -> !unreachable.contains(w.tier())).toList();
     }
 
     private int status(List<String> args) throws UsageException {
@@ -340,6 +412,77 @@ final class Cli {
             out.println(server.mintToken(customer, ttl));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+        return OK;
+    }
+
+    /** {@code remote}: the remote tiers' settings, as the preference page shows and sets them. */
+    private int remote(List<String> args) throws UsageException, IOException, org.eclipse.equinox.security.storage.StorageException {
+        RemoteSettings s = settings.get();
+        if (args.isEmpty()) {
+            Map<String, Object> cloud = s.read(RemoteSettings.CLOUD_PID);
+            Map<String, Object> obs = s.read(RemoteSettings.OBS_PID);
+            String url = String.valueOf(cloud.getOrDefault("url", ""));
+            out.printf(Locale.ROOT, "cloud  %-3s  %s  (%s)%n", url.isEmpty() || !RemoteSettings.enabled(cloud) ? "off" : "on",
+                    url.isEmpty() ? "no URL set" : url,
+                    s.hasSecret(RemoteSettings.CLOUD_NODE, RemoteSettings.ACCESS_TOKEN) ? "signed in" : "not signed in");
+            out.printf(Locale.ROOT, "obs    %-3s  %s:%s  (%s)%n", RemoteSettings.enabled(obs) ? "on" : "off",
+                    obs.getOrDefault("host", "127.0.0.1"), obs.getOrDefault("port", 4455),
+                    s.hasSecret(RemoteSettings.OBS_NODE, RemoteSettings.OBS_PASSWORD) ? "password set" : "no password");
+            return OK;
+        }
+        String usage = "remote [cloud set <url> | cloud token <file|-> | obs set <host> <port> | <cloud|obs> on|off]";
+        String tier = args.get(0);
+        if (!tier.equals("cloud") && !tier.equals("obs") || args.size() < 2) {
+            throw new UsageException("usage: streamkit " + usage);
+        }
+        String pid = tier.equals("cloud") ? RemoteSettings.CLOUD_PID : RemoteSettings.OBS_PID;
+        switch (args.get(1)) {
+            case "on", "off" -> {
+                arity(args, 2, 2, usage);
+                if (tier.equals("cloud") && args.get(1).equals("on")
+                        && String.valueOf(s.read(pid).getOrDefault("url", "")).isBlank()) {
+                    throw new IllegalStateException("set the cloud's URL first: streamkit remote cloud set <url>");
+                }
+                s.update(pid, Map.of(StorageTier.ENABLED, args.get(1).equals("on")));
+                err.println("The " + tier + " tier is " + args.get(1));
+            }
+            case "set" -> {
+                if (tier.equals("cloud")) {
+                    arity(args, 3, 3, usage);
+                    String url;
+                    try {
+                        url = CloudUrls.check(args.get(2)).toString();
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                    s.update(pid, Map.of("url", url));
+                    err.println("The cloud tier syncs with " + url);
+                } else {
+                    arity(args, 4, 4, usage);
+                    int port = number(args, 3, usage);
+                    if (port < 1 || port > 65535 || args.get(2).isBlank()) {
+                        throw new UsageException("OBS needs a host and a port from 1 to 65535");
+                    }
+                    s.update(pid, Map.of("host", args.get(2).strip(), "port", port));
+                    err.println("The OBS tier connects to " + args.get(2).strip() + ":" + port);
+                }
+            }
+            case "token" -> {
+                if (!tier.equals("cloud")) {
+                    throw new UsageException("usage: streamkit " + usage);
+                }
+                arity(args, 3, 3, usage);
+                String token = (args.get(2).equals("-") ? new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                        : Files.readString(Path.of(args.get(2)), StandardCharsets.UTF_8)).strip();
+                if (token.isEmpty() || token.chars().anyMatch(Character::isWhitespace)) {
+                    throw new UsageException("a token is one word without spaces");
+                }
+                // A pasted token comes without a refresh token; an old one belongs to the sign-in it replaces.
+                s.saveSecret(RemoteSettings.CLOUD_NODE, RemoteSettings.ACCESS_TOKEN, token, RemoteSettings.REFRESH_TOKEN);
+                err.println("Signed in to the cloud with the token (kept encrypted in Secure Storage)");
+            }
+            default -> throw new UsageException("usage: streamkit " + usage);
         }
         return OK;
     }

@@ -2,7 +2,6 @@ package org.streamkit.sync.tier.cloud;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -38,6 +37,7 @@ import org.apache.hc.core5.net.URIBuilder;
 import org.apache.hc.core5.util.Timeout;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.support.CloudUrls;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -116,41 +116,12 @@ public final class CloudHttp implements AutoCloseable {
     }
 
     /**
-     * Checks a base URL: HTTPS, or plain HTTP only to this machine.
+     * Checks a base URL: HTTPS, or plain HTTP only to this machine (see {@link CloudUrls}).
      *
      * @throws IllegalArgumentException naming what is wrong with it
      */
     static URI checkedBase(String url) {
-        URI uri;
-        try {
-            uri = new URI(url.trim());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("The cloud API URL '" + url + "' is not a URL: " + e.getMessage(), e);
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-            throw new IllegalArgumentException("The cloud API URL '" + url + "' must be https://host[:port][/path]");
-        }
-        if (scheme.equals("http") && !loopback(uri.getHost())) {
-            throw new IllegalArgumentException("The cloud API URL '" + url + "' uses plain http to " + uri.getHost()
-                    + ": tokens would travel unencrypted. Use https://, or http:// only to this machine (localhost).");
-        }
-        return uri;
-    }
-
-    private static boolean loopback(String host) {
-        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            return false; // a name other than localhost is never trusted to be local
-        }
-        try {
-            return InetAddress.getByName(h).isLoopbackAddress();
-        } catch (IOException e) {
-            return false;
-        }
+        return CloudUrls.check(url);
     }
 
     /** @return why the last request's sign-in failed, or null when it did not */
