@@ -750,6 +750,32 @@ class CoordinatorTest {
         }
     }
 
+    @Test
+    void anOldBackupImportedOnAnotherDeviceNeverReplacesANewerEdit(@TempDir Path state) throws Exception {
+        TestRemote.Server server = new TestRemote.Server("shared");
+        TestRemote linkB = new TestRemote("cloud", server);
+        try (Device a = new Device(state.resolve("a"), timer, Device.settings(), new TestRemote("cloud", server));
+                Device b = new Device(state.resolve("b"), timer, Device.settings(), linkB)) {
+            ConfigDocument old = a.coordinator.put(KEY, body("in the backup"));
+            timer.advance(Duration.ofSeconds(5));
+            ConfigDocument newer = a.coordinator.put(KEY, body("edited after the backup"));
+            timer.advance(Duration.ofSeconds(2));
+
+            // B, offline, imports the old backup: it sees no version of the config, so it takes it.
+            linkB.partition(true);
+            assertEquals(org.streamkit.sync.api.support.ConfigBackup.Change.NEW,
+                    org.streamkit.sync.api.support.ConfigBackup.importOne(b.coordinator, old));
+            assertTrue(old.sameVersion(b.local().version(KEY).orElseThrow()), "taken with its own stamp");
+            linkB.partition(false);
+            b.coordinator.syncNow();
+            timer.advance(Duration.ofSeconds(2));
+            assertTrue(newer.sameVersion(server.stored(KEY).orElseThrow()), "the server keeps the newer edit");
+            assertTrue(newer.sameVersion(b.local().version(KEY).orElseThrow()), "and B takes it");
+            assertEquals(org.streamkit.sync.api.support.ConfigBackup.Change.OLDER,
+                    org.streamkit.sync.api.support.ConfigBackup.importOne(b.coordinator, old), "importing again changes nothing");
+        }
+    }
+
     /** A local tier that refuses writes while {@link #failing}. */
     private static final class FailingTier extends org.streamkit.sync.api.support.ForwardingStorageTier {
         final MemoryStore store;

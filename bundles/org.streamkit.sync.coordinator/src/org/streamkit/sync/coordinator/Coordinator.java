@@ -137,9 +137,25 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             sync.background.execute(() -> audit.backfill(tier));
             if (nowReady) {
                 LOG.info("Sync coordinator ready: {} holds configs durably", tier.name());
+                sync.background.execute(this::completeInterruptedWrites);
                 for (Tier remote : sync.tiers.remotes()) {
                     sync.background.execute(() -> start(remote));
                 }
+            }
+        }
+    }
+
+    /** Writes recorded in the outbox that a crash kept from the local tiers reach them (before they are sent). */
+    private void completeInterruptedWrites() {
+        Set<ConfigKey> keys = new TreeSet<>();
+        for (CoordinatorStore.Entry e : sync.store.outbox()) {
+            keys.add(e.key());
+        }
+        for (ConfigKey key : keys) {
+            try {
+                writer.ownVersion(key);
+            } catch (StorageException | RuntimeException e) {
+                LOG.warn("{}: a recorded write could not be completed yet: {}", key, e.getMessage());
             }
         }
     }

@@ -150,7 +150,12 @@ final class Delivery {
 
     private Instant deliverNow(CoordinatorStore.Entry entry, Coordinator.Tier tier) {
         ConfigKey key = entry.key();
-        ConfigDocument version = newest(sync.store.pending(key).orElse(null), writer.current(key));
+        ConfigDocument version;
+        try {
+            version = writer.ownVersion(key);
+        } catch (StorageException e) {
+            return retryLater(entry, e.getMessage(), null);
+        }
         if (version == null) {
             // Nothing recorded and nothing local: never send an absence, and never end the entry silently.
             String why = "No copy of " + key + " is on this device to send to " + tier.name();
@@ -223,10 +228,6 @@ final class Delivery {
             LOG.warn("Sync {} → {}: unexpected failure, will retry", key, tier.name(), e);
             return retryLater(entry, e.toString(), null);
         }
-    }
-
-    private static ConfigDocument newest(ConfigDocument a, ConfigDocument b) {
-        return a == null ? b : b == null || a.isNewerThan(b) ? a : b;
     }
 
     private Instant retryLater(CoordinatorStore.Entry entry, String error, Duration retryAfter) {

@@ -2,17 +2,17 @@ package org.streamkit.sync.coordinator;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The stamps of this device's edits: a hybrid logical clock on {@link Instant}s. A stamp is the wall clock's
- * millisecond, then a logical counter in the microsecond digits, then this device's tag (0–999) in the
- * nanosecond digits, so two devices editing in the same millisecond never make the same stamp but with a
- * chance of one in a thousand (and then {@link org.streamkit.sync.api.ConfigDocument#VERSION_ORDER} still
- * decides the same way everywhere).
+ * microsecond (moved on by one when the clock has not, a logical step), then this device's tag (0–999) in
+ * the nanosecond digits, so two devices editing in the same microsecond make the same stamp only one time in
+ * a thousand (and then {@link org.streamkit.sync.api.ConfigDocument#VERSION_ORDER} still decides the same
+ * way everywhere).
  * <ul>
  * <li>Each stamp is later than every stamp this device made or observed, so a device whose wall clock runs
  * behind still orders its edits after everything it has seen;</li>
@@ -31,23 +31,22 @@ public final class HybridClock {
 
     private static final Logger LOG = LoggerFactory.getLogger(HybridClock.class);
     private static final long TICK = 1_000; // nanoseconds per logical step; below it sits the device tag
-    private static final long MILLI = 1_000_000;
 
-    private final LongSupplier wallMillis;
+    private final Supplier<Instant> wall;
     private final int tag;
     private long last; // epoch nanoseconds of the newest stamp made or observed (bounded)
     private boolean warned;
 
     /**
-     * @param wallMillis the wall clock
-     * @param start      the last stamp of an earlier run, or null
-     * @param tag        this device's tag, 0–999
+     * @param wall  the wall clock
+     * @param start the last stamp of an earlier run, or null
+     * @param tag   this device's tag, 0–999
      */
-    public HybridClock(LongSupplier wallMillis, Instant start, int tag) {
+    public HybridClock(Supplier<Instant> wall, Instant start, int tag) {
         if (tag < 0 || tag >= TICK) {
             throw new IllegalArgumentException("tag must be 0-999, was " + tag);
         }
-        this.wallMillis = wallMillis;
+        this.wall = wall;
         this.tag = tag;
         this.last = start == null ? 0 : bounded(nanos(start));
     }
@@ -77,17 +76,17 @@ public final class HybridClock {
     }
 
     private long next(long atLeastAfter) {
-        long wall = wallMillis.getAsLong() * MILLI;
+        long now = wallNanos();
         long floor = Math.max(last, atLeastAfter);
-        // The wall clock's millisecond, or one logical step after the newest stamp; then the device tag.
-        long stamp = Math.max(wall, floor - Math.floorMod(floor, TICK) + TICK) + tag;
+        // The wall clock's microsecond, or one logical step after the newest stamp; then the device tag.
+        long stamp = Math.max(now - Math.floorMod(now, TICK), floor - Math.floorMod(floor, TICK) + TICK) + tag;
         last = Math.max(last, bounded(stamp));
         return stamp;
     }
 
     /** @return the stamp, or the wall clock plus {@link #MAX_DRIFT} when it lies beyond that */
     private long bounded(long stamp) {
-        long limit = (wallMillis.getAsLong() + MAX_DRIFT.toMillis()) * MILLI;
+        long limit = wallNanos() + MAX_DRIFT.toNanos();
         if (stamp <= limit) {
             return stamp;
         }
@@ -98,6 +97,10 @@ public final class HybridClock {
                     MAX_DRIFT.toMinutes());
         }
         return limit;
+    }
+
+    private long wallNanos() {
+        return nanos(wall.get());
     }
 
     static long nanos(Instant t) {

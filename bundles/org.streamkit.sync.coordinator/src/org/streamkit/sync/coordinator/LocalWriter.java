@@ -32,7 +32,7 @@ final class LocalWriter {
 
     LocalWriter(SyncContext sync) {
         this.sync = sync;
-        this.clock = new HybridClock(() -> sync.timer.now().toEpochMilli(), sync.store.lastClock(), sync.store.deviceTag());
+        this.clock = new HybridClock(sync.timer::now, sync.store.lastClock(), sync.store.deviceTag());
     }
 
     void deliveringWith(Delivery outbox) {
@@ -56,6 +56,26 @@ final class LocalWriter {
             }
         }
         return null;
+    }
+
+    /**
+     * @return this device's version of a config: what the local tiers hold, or the version the outbox
+     *         recorded for it when that is newer (a write interrupted between its record and the local tiers, by
+     *         a crash or a failed tier), which is then written to the local tiers first, so the device never
+     *         sends a version it does not hold; null when there is none
+     */
+    ConfigDocument ownVersion(ConfigKey key) throws StorageException {
+        synchronized (sync.lockOf(key)) {
+            ConfigDocument local = current(key);
+            ConfigDocument recorded = sync.store.pending(key).orElse(null);
+            if (recorded == null || !recorded.isNewerThan(local)) {
+                return local;
+            }
+            LOG.info("{}: completing a write that was recorded but did not reach the local tiers", key);
+            store(recorded);
+            sync.events.changed(key, recorded.deleted());
+            return recorded;
+        }
     }
 
     /** Saves an edit of this device; nothing changes when the body is the one already there. */

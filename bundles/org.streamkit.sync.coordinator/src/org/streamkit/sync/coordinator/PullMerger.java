@@ -161,11 +161,7 @@ final class PullMerger {
         ConfigKey key = theirs.key();
         writer.clock().observe(theirs.updatedAt());
         synchronized (sync.lockOf(key)) {
-            ConfigDocument mine = writer.current(key);
-            ConfigDocument queued = sync.store.pending(key).orElse(null);
-            if (queued != null && queued.isNewerThan(mine)) {
-                mine = queued; // recorded, then interrupted before the local tiers had it: it is this device's version
-            }
+            ConfigDocument mine = writer.ownVersion(key);
             Optional<CoordinatorStore.Entry> pending = sync.store.entry(tier.name(), key);
             if (mine == null) {
                 take(theirs, tier, pending);

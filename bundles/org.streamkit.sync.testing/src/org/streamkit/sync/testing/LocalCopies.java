@@ -60,6 +60,24 @@ public final class LocalCopies {
         return Optional.ofNullable(first);
     }
 
+    /**
+     * Waits (bounded) until the local tiers agree on a key, as they do once a tier that joined late has been
+     * filled from the others, then returns that version.
+     *
+     * @throws AssertionError when they still disagree after {@code limit}
+     */
+    public Optional<ConfigDocument> agreed(ConfigKey key, java.time.Duration limit) {
+        Wait.until(() -> {
+            try {
+                version(key);
+                return true;
+            } catch (AssertionError disagree) {
+                return false;
+            }
+        }, limit, () -> device + ": local tiers still disagree on " + key + ": " + describe(copies(key)));
+        return version(key);
+    }
+
     /** @return the live version every local tier holds, or empty (absent or deleted) */
     public Optional<ConfigDocument> live(ConfigKey key) {
         return version(key).filter(d -> !d.deleted());

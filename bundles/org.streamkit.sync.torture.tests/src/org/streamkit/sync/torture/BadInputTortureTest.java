@@ -43,6 +43,7 @@ import org.streamkit.sync.coordinator.ExecutorTimer;
 import org.streamkit.sync.coordinator.Settings;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
+import org.streamkit.sync.testing.Wait;
 import org.streamkit.sync.tier.cloud.CloudHttp;
 import org.streamkit.sync.tier.cloud.CloudStore;
 import org.streamkit.sync.tier.cloud.MemoryTokens;
@@ -201,14 +202,8 @@ class BadInputTortureTest {
         return device.outbox().stream().map(PendingWrite::lastError).filter(e -> e != null && !e.isBlank()).findFirst().orElse("");
     }
 
-    private static void waitUntil(BooleanSupplier condition, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + limit);
-            }
-            Thread.sleep(20);
-        }
+    private static void waitUntil(BooleanSupplier condition, Duration limit) {
+        Wait.until(condition, limit, "the condition");
     }
 
     /** A server on 127.0.0.1 that answers every request in one hostile way; it stops with the test. */

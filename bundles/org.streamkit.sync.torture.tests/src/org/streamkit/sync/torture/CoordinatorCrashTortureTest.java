@@ -89,7 +89,9 @@ class CoordinatorCrashTortureTest {
                 try (CoordinatorCrashWriter.Device again = CoordinatorCrashWriter.open(device, scheduler, server.uri(), token)) {
                     for (Map.Entry<String, Long> e : acknowledged.entrySet()) {
                         // Read from the local tiers themselves: a read through the coordinator could come from the server.
-                        ConfigDocument local = again.local().live(new ConfigKey("crash", e.getKey()))
+                        // A write the kill cut off between the two tiers is made whole when the tiers join again.
+                        ConfigDocument local = again.local().agreed(new ConfigKey("crash", e.getKey()), Duration.ofSeconds(30))
+                                .filter(d -> !d.deleted())
                                 .orElseThrow(() -> new AssertionError("acknowledged save of " + e.getKey() + " lost (seed " + seed + ")"));
                         assertTrue(local.body().get("n").asLong() >= e.getValue(), "crash/" + e.getKey() + " went back from n="
                                 + e.getValue() + " to " + local.body().get("n") + " (seed " + seed + ")");

@@ -60,9 +60,12 @@ public final class CoordinatorCrashWriter {
     record Device(Coordinator coordinator, MemoryStore memory, XodusStore xodus, FileStore file, CloudHttp http)
             implements AutoCloseable {
 
-        /** @return what the device's local tiers hold, read directly */
+        /**
+         * @return what the device's durable local tiers hold, read directly (the memory cache starts empty after a
+         *         restart and fills in the background)
+         */
         LocalCopies local() {
-            return new LocalCopies("the device", java.util.List.of(memory, xodus, file));
+            return new LocalCopies("the device", java.util.List.of(xodus, file));
         }
 
         @Override

@@ -156,6 +156,42 @@ class SyncStrategyScenariosTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "extensions {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = { true, false })
+    void aLaterDeleteReachesEveryDeviceAndAnOlderOfflineEditNeverBringsItBack(boolean extensions) throws Exception {
+        server = StreamkitServer.start(ServerConfig.builder(folder.resolve("server")).host("127.0.0.1").port(0)
+                .extensions(extensions).build());
+        int port = server.port();
+        Coordinator a = device("a");
+        Coordinator b = device("b");
+        Coordinator c = device("c");
+        ConfigKey key = new ConfigKey("notes", "short-lived");
+        a.put(key, ConfigJson.newObject().put("name", "v1"));
+        for (Coordinator d : List.of(a, b, c)) {
+            d.syncNow();
+        }
+        assertEquals("v1", name(c, key));
+        server.close(); // A edits offline
+        a.put(key, ConfigJson.newObject().put("name", "edited on A offline, before the delete"));
+        Thread.sleep(5);
+        server = StreamkitServer.start(ServerConfig.builder(folder.resolve("server")).host("127.0.0.1").port(port)
+                .extensions(extensions).build());
+        b.delete(key); // later, on B, online
+        b.syncNow();
+        for (int round = 0; round < 2; round++) {
+            for (Coordinator d : List.of(a, b, c)) {
+                d.syncNow();
+            }
+        }
+        for (Coordinator d : List.of(a, b, c)) {
+            assertTrue(locals.get(d).version(key).orElseThrow().deleted(), "deleted on every device, core routes too");
+        }
+        try (CloudHttp http = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("streamer"), null),
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20)) {
+            assertTrue(new CloudStore("cloud", http, Set.of()).get(key).orElseThrow().deleted(), "and on the server");
+        }
+    }
+
     @Test
     void conflictResolutionTheNewerEditWins() throws Exception {
         startServer(0);

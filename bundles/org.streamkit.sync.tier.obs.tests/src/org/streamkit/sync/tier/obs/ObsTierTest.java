@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamkit.sync.testing.ObsStudio;
+import org.streamkit.sync.testing.Wait;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
@@ -546,14 +547,7 @@ class ObsTierTest {
         return store.connection().socket().request("GetPersistentData", get).get("slotValue");
     }
 
-    static void waitUntil(BooleanSupplier condition, Duration limit, java.util.function.Supplier<String> state)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + limit + ": " + state.get());
-            }
-            Thread.sleep(10);
-        }
+    static void waitUntil(BooleanSupplier condition, Duration limit, java.util.function.Supplier<String> state) {
+        Wait.until(condition, limit, state);
     }
 }
