@@ -3,11 +3,8 @@ package org.streamkit.sync.coordinator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,8 +23,6 @@ import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.api.SyncStatus;
-import org.streamkit.sync.api.TierHealth;
-import org.streamkit.sync.api.TierStatus;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -43,7 +38,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <li>{@link Delivery}: the durable, debounced outbox;</li>
  * <li>{@link PullMerger}: pulls and last-write-wins merges;</li>
  * <li>{@link InFlight}: what delivery is sending now, which merges consult;</li>
- * <li>{@link Conflicts}: conflicts and history; {@link Audit}: the local tiers compared and repaired.</li>
+ * <li>{@link Conflicts}: conflicts and history; {@link Audit}: the local tiers compared and repaired;
+ * {@link Status}: where the tiers and each config stand.</li>
  * </ul>
  * <b>The ordering rule.</b> Every version carries the stamp of the edit that made it (its
  * {@link ConfigDocument#updatedAt()}), made by the device where it was made and carried unchanged by every
@@ -87,6 +83,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     private final PullMerger pulls;
     private final Conflicts conflicts;
     private final Audit audit;
+    private final Status status;
     private final Set<String> pullsWaiting = ConcurrentHashMap.newKeySet();
     private boolean ownsStore;
 
@@ -113,6 +110,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         reads.mergingWith(pulls);
         conflicts = new Conflicts(sync, writer, delivery);
         audit = new Audit(sync);
+        status = new Status(sync);
         if (!settings.periodicSync().isZero()) {
             timer.schedule(this::periodicSync, settings.periodicSync());
         }
@@ -305,51 +303,12 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     @Override
     public SyncStatus status() {
-        List<CoordinatorStore.Entry> outbox = sync.store.outbox();
-        Map<String, int[]> counts = new HashMap<>();
-        for (CoordinatorStore.Entry e : outbox) {
-            counts.computeIfAbsent(e.tier(), t -> new int[2])[e.failed() ? 1 : 0]++;
-        }
-        List<TierStatus> list = new ArrayList<>();
-        Set<String> seen = new TreeSet<>();
-        for (Tier t : sync.tiers.all()) {
-            seen.add(t.name());
-            int[] c = counts.getOrDefault(t.name(), new int[2]);
-            TierHealth health;
-            try {
-                health = t.tier().health();
-            } catch (RuntimeException e) {
-                health = TierHealth.down(e.toString());
-            }
-            list.add(new TierStatus(t.name(), t.ranking(), t.remote() ? StorageTier.KIND_REMOTE : StorageTier.KIND_LOCAL, true,
-                    health, c[0], c[1], sync.metrics.readsBy(t.name()), sync.metrics.lastError(t.name())));
-        }
-        for (String remote : sync.store.knownRemotes()) {
-            if (seen.add(remote)) {
-                int[] c = counts.getOrDefault(remote, new int[2]);
-                list.add(new TierStatus(remote, 0, StorageTier.KIND_REMOTE, false,
-                        TierHealth.down("The " + remote + " tier is not installed or not started"), c[0], c[1], 0,
-                        sync.metrics.lastError(remote)));
-            }
-        }
-        boolean unreachable = sync.offline || list.stream().filter(s -> s.kind().equals(StorageTier.KIND_REMOTE))
-                .noneMatch(s -> s.present() && s.health().available());
-        return new SyncStatus(list, sync.metrics.snapshot(outbox.size()), unreachable);
+        return status.now();
     }
 
     @Override
     public SyncState state(ConfigKey key, String tier) {
-        Optional<CoordinatorStore.Entry> entry = sync.store.entry(tier, key);
-        if (entry.isEmpty()) {
-            return SyncState.SYNCED;
-        }
-        if (entry.get().held()) {
-            return SyncState.CONFLICT;
-        }
-        if (entry.get().failed()) {
-            return SyncState.FAILED;
-        }
-        return sync.reachable(tier) ? SyncState.PENDING : SyncState.OFFLINE;
+        return status.of(key, tier);
     }
 
     @Override

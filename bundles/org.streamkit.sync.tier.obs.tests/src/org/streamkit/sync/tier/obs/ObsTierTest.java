@@ -236,16 +236,8 @@ class ObsTierTest {
     @Test
     void aSlotResetToGarbageOrToAnEmptySlotIsRefilled(@TempDir Path folder) throws Exception {
         String slot = slot();
-        scheduler = Executors.newScheduledThreadPool(4);
-        Coordinator device = device(folder.resolve("device"));
-        ObsStore store = connected(slot, () -> device.pullSoon("obs"));
-        device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, Duration.ofMillis(100)));
         List<ConfigKey> keys = List.of(new ConfigKey("notes", "g1"), new ConfigKey("notes", "g2"));
-        for (ConfigKey key : keys) {
-            device.put(key, ConfigJson.newObject().put("name", key.id()));
-        }
-        waitUntil(() -> device.outbox().isEmpty() && slotHolds(store, slot, device, keys), Duration.ofSeconds(30),
-                () -> device.outbox().toString());
+        Coordinator device = syncedDevice(folder, slot, keys);
         ObsStore other = connected(slot, null); // another client of the same OBS
         for (JsonNode reset : List.<JsonNode>of(ConfigJson.newObject().put("not", "a slot"),
                 com.fasterxml.jackson.databind.node.TextNode.valueOf("garbage"),
@@ -260,14 +252,8 @@ class ObsTierTest {
     @Test
     void aDamagedEntryIsWrittenOverByTheNextEditInsteadOfParkingIt(@TempDir Path folder) throws Exception {
         String slot = slot();
-        scheduler = Executors.newScheduledThreadPool(4);
-        Coordinator device = device(folder.resolve("device"));
-        ObsStore store = connected(slot, () -> device.pullSoon("obs"));
-        device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, Duration.ofMillis(100)));
         ConfigKey key = new ConfigKey("swaps", "damaged");
-        device.put(key, ConfigJson.newObject().put("name", "v1"));
-        waitUntil(() -> device.outbox().isEmpty() && slotHolds(store, slot, device, List.of(key)), Duration.ofSeconds(30),
-                () -> device.outbox().toString());
+        Coordinator device = syncedDevice(folder, slot, List.of(key));
         ObsStore other = connected(slot, null);
         ObjectNode raw = (ObjectNode) rawSlot(other, slot);
         ((ObjectNode) raw.get("configs").get(ObsSlot.code(key))).put("z", "!!not base64, not a config!!");
@@ -299,6 +285,20 @@ class ObsTierTest {
         device.syncNow(); // the slot reads again: what was parked because of it goes
         waitUntil(() -> device.outbox().isEmpty() && slotHolds(other, slot, device, List.of(key)), Duration.ofSeconds(30),
                 () -> "outbox " + device.outbox());
+    }
+
+    /** A device with the OBS tier on a slot (debounce 100 ms), whose configs are saved and in the slot. */
+    private Coordinator syncedDevice(Path folder, String slot, List<ConfigKey> keys) throws Exception {
+        scheduler = Executors.newScheduledThreadPool(4);
+        Coordinator device = device(folder.resolve("device"));
+        ObsStore store = connected(slot, () -> device.pullSoon("obs"));
+        device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, Duration.ofMillis(100)));
+        for (ConfigKey key : keys) {
+            device.put(key, ConfigJson.newObject().put("name", TEXT + " " + key.id()));
+        }
+        waitUntil(() -> device.outbox().isEmpty() && slotHolds(store, slot, device, keys), Duration.ofSeconds(30),
+                () -> device.outbox().toString());
+        return device;
     }
 
     /** @return whether the slot, read by another client, holds the device's local version of every key */
