@@ -242,18 +242,26 @@ final class Cli {
         err.println("Syncing…");
         SyncCoordinator c = coordinator.get();
         Set<String> expected = configuredRemotes.get();
-        Map<String, String> unreachable = unreachable(c.status(), expected);
+        Map<String, String> unreachable = unreachable(c.status(), expected, false);
         while (!unreachable.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            unreachable = unreachable(c.status(), expected);
+            unreachable = unreachable(c.status(), expected, false);
         }
-        c.syncNow();
-        unreachable = unreachable(c.status(), expected);
-        List<PendingWrite> left = waiting(c, unreachable.keySet());
-        while (!left.isEmpty() && left.stream().anyMatch(w -> !w.failed()) && System.nanoTime() < deadline) {
-            Thread.sleep(50); // a delivery already under way in the background finishes it
-            unreachable = unreachable(c.status(), expected);
+        List<PendingWrite> left = List.of();
+        for (int round = 0; round < 2; round++) { // once more when something failed and time is left
+            c.syncNow();
+            unreachable = unreachable(c.status(), expected, false);
             left = waiting(c, unreachable.keySet());
+            while (!left.isEmpty() && left.stream().anyMatch(w -> !w.failed()) && System.nanoTime() < deadline) {
+                Thread.sleep(50); // a delivery under way in the background, or waiting out a short backoff
+                unreachable = unreachable(c.status(), expected, false);
+                left = waiting(c, unreachable.keySet());
+            }
+            unreachable = unreachable(c.status(), expected, true);
+            left = waiting(c, unreachable.keySet());
+            if (unreachable.isEmpty() && left.isEmpty() || System.nanoTime() >= deadline) {
+                break;
+            }
         }
         int code = status(List.of());
         for (Map.Entry<String, String> u : unreachable.entrySet()) {
@@ -266,8 +274,11 @@ final class Cli {
         return unreachable.isEmpty() && left.isEmpty() ? code : FAILURE;
     }
 
-    /** @return the expected remote tiers that are not registered or do not answer, with the reason */
-    private static Map<String, String> unreachable(SyncStatus status, Set<String> expected) {
+    /**
+     * @param failures whether a tier whose last pull or delivery failed counts too
+     * @return the expected remote tiers that are not registered or do not answer (or failed), with the reason
+     */
+    private static Map<String, String> unreachable(SyncStatus status, Set<String> expected, boolean failures) {
         Map<String, String> out = new java.util.TreeMap<>();
         for (String name : expected) {
             Optional<TierStatus> t = status.tiers().stream().filter(s -> s.name().equals(name)).findFirst();
@@ -275,6 +286,8 @@ final class Cli {
                 out.put(name, "the " + name + " tier has not started");
             } else if (!t.get().health().available()) {
                 out.put(name, t.get().health().reason());
+            } else if (failures && t.get().lastError() != null && !t.get().lastError().isBlank()) {
+                out.put(name, t.get().lastError());
             }
         }
         return out;

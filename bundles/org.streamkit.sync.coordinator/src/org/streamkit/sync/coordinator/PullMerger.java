@@ -102,6 +102,7 @@ final class PullMerger {
                 sync.store.saveCursor(tier.name(), cursor, writer.clock().last());
             } while (page.hasMore() && !sync.closed);
             LOG.info("Sync pull from {}: {} changes merged", tier.name(), merged);
+            sync.metrics.clearError(tier.name());
             if (seen != null && !sync.closed) {
                 sendMissing(tier, seen);
             }
