@@ -53,6 +53,20 @@ class HybridClockTest {
     }
 
     @Test
+    void aDeviceThatSawAFasterClockKeepsRealTimeOrderWithIt() {
+        AtomicReference<Instant> fastWall = new AtomicReference<>(T0.plusSeconds(60)); // a device a minute ahead
+        HybridClock fast = new HybridClock(fastWall::get, null, 900);
+        HybridClock slow = new HybridClock(wall::get, null, 1);
+        slow.observe(fast.now());
+        wall.set(T0.plusSeconds(1));
+        fastWall.set(T0.plusSeconds(61));
+        Instant first = fast.now(); // made first
+        wall.set(T0.plusSeconds(2));
+        Instant second = slow.now(); // made a second later, on the slow device
+        assertTrue(second.isAfter(first), "the later edit is stamped later: " + first + " then " + second);
+    }
+
+    @Test
     void theLastStampOfAnEarlierRunIsKeptButNotBeyondTheDrift() {
         Instant last = T0.plusSeconds(10);
         assertTrue(new HybridClock(wall::get, last, 0).now().isAfter(last));

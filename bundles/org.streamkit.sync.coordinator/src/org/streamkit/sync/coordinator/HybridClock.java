@@ -9,19 +9,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stamps of this device's edits: a hybrid logical clock on {@link Instant}s. A stamp is the wall clock's
- * microsecond (moved on by one when the clock has not, a logical step), then this device's tag (0–999) in
- * the nanosecond digits, so two devices editing in the same microsecond make the same stamp only one time in
- * a thousand (and then {@link org.streamkit.sync.api.ConfigDocument#VERSION_ORDER} still decides the same
- * way everywhere).
+ * microsecond (moved on by one when that would not be later than the newest stamp: the logical part), then
+ * this device's tag (0–999) in the nanosecond digits, so two devices editing in the same microsecond make the
+ * same stamp only one time in a thousand (and then {@link org.streamkit.sync.api.ConfigDocument#VERSION_ORDER}
+ * still decides the same way everywhere).
  * <ul>
  * <li>Each stamp is later than every stamp this device made or observed, so a device whose wall clock runs
  * behind still orders its edits after everything it has seen;</li>
+ * <li>the clock runs as far ahead of this machine's wall clock as the newest stamp it observed was (the
+ * fastest clock it has seen, up to {@link #MAX_DRIFT}), so edits made one after the other on devices whose
+ * clocks differ a little are ordered as they were made, not by a logical counter;</li>
  * <li>{@link #stampAfter} makes an edit's stamp later than the version it replaces, whatever the clocks
  * say, so an edit never loses to what it replaced;</li>
- * <li>an observed stamp further than {@link #MAX_DRIFT} ahead of this device's wall clock (a device whose
- * clock is far off) is not taken in whole: it moves the clock only to that bound, so one far-future stamp
- * cannot pin every later stamp of every config. The config that carries it is still ordered correctly, by
- * {@link #stampAfter}.</li>
+ * <li>a stamp further than {@link #MAX_DRIFT} ahead of this machine's wall clock (a device whose clock is
+ * far off) does not move the clock at all, so one far-future stamp cannot pin every later stamp of every
+ * config. The config that carries it is still ordered correctly, by {@link #stampAfter}.</li>
  * </ul>
  */
 public final class HybridClock {
@@ -34,7 +36,8 @@ public final class HybridClock {
 
     private final Supplier<Instant> wall;
     private final int tag;
-    private long last; // epoch nanoseconds of the newest stamp made or observed (bounded)
+    private long last; // epoch nanoseconds of the newest stamp made or observed (within the drift)
+    private long offset; // how far ahead of the wall clock the stamps run, 0 to MAX_DRIFT
     private boolean warned;
 
     /**
@@ -48,7 +51,9 @@ public final class HybridClock {
         }
         this.wall = wall;
         this.tag = tag;
-        this.last = start == null ? 0 : bounded(nanos(start));
+        if (start != null) {
+            observe(start);
+        }
     }
 
     /** @return a stamp later than every one made or observed so far */
@@ -67,7 +72,13 @@ public final class HybridClock {
 
     /** Takes note of a stamp from elsewhere (a pulled config, another device's edit). */
     public synchronized void observe(Instant stamp) {
-        last = Math.max(last, bounded(nanos(stamp)));
+        long now = wallNanos();
+        long seen = nanos(stamp);
+        if (beyondDrift(seen, now)) {
+            return;
+        }
+        last = Math.max(last, seen);
+        offset = Math.max(offset, seen - now);
     }
 
     /** @return the newest stamp made or observed (for keeping across restarts) */
@@ -77,26 +88,27 @@ public final class HybridClock {
 
     private long next(long atLeastAfter) {
         long now = wallNanos();
+        long physical = now + offset;
         long floor = Math.max(last, atLeastAfter);
-        // The wall clock's microsecond, or one logical step after the newest stamp; then the device tag.
-        long stamp = Math.max(now - Math.floorMod(now, TICK), floor - Math.floorMod(floor, TICK) + TICK) + tag;
-        last = Math.max(last, bounded(stamp));
+        // The (adjusted) wall clock's microsecond, or one logical step after the newest stamp; then the tag.
+        long stamp = Math.max(physical - Math.floorMod(physical, TICK), floor - Math.floorMod(floor, TICK) + TICK) + tag;
+        if (!beyondDrift(stamp, now)) {
+            last = Math.max(last, stamp);
+        }
         return stamp;
     }
 
-    /** @return the stamp, or the wall clock plus {@link #MAX_DRIFT} when it lies beyond that */
-    private long bounded(long stamp) {
-        long limit = wallNanos() + MAX_DRIFT.toNanos();
-        if (stamp <= limit) {
-            return stamp;
+    /** @return whether a stamp lies further than {@link #MAX_DRIFT} ahead of the wall clock (and says so once) */
+    private boolean beyondDrift(long stamp, long now) {
+        if (stamp <= now + MAX_DRIFT.toNanos()) {
+            return false;
         }
         if (!warned) {
             warned = true;
             LOG.warn("A stamp {} lies more than {} minutes ahead of this machine's clock; it orders its own config"
-                    + " but does not move the clock further (check the clocks of the devices)", instant(stamp),
-                    MAX_DRIFT.toMinutes());
+                    + " but does not move the clock (check the clocks of the devices)", instant(stamp), MAX_DRIFT.toMinutes());
         }
-        return limit;
+        return true;
     }
 
     private long wallNanos() {

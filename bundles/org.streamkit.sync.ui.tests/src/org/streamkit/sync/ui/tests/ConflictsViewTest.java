@@ -227,6 +227,7 @@ class ConflictsViewTest {
         page().activate(configs);
         configs.tree().select(key);
         List<String> seen = new ArrayList<>();
+        List<String> stamps = new ArrayList<>();
         AtomicReference<String> afterFirstRestore = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicBoolean driven = whenOpens(HistoryDialog.class, dialog -> {
@@ -234,6 +235,7 @@ class ConflictsViewTest {
                 waitUntil(() -> dialog.loads() > 0, "the history is read");
                 dialog.entries().forEach(e -> seen.add(e.kind() + " " + e.document().body().get("name").asText()
                         + (e.tier().isEmpty() ? "" : " " + e.tier() + " " + e.resolution())));
+                dialog.entries().forEach(e -> stamps.add(e.kind() + " " + e.document().bodyJson() + " @" + e.document().updatedAt()));
                 // Restore the version both devices started from: an earlier version.
                 HistoryEntry base = dialog.entries().stream().filter(e -> e.kind() == HistoryEntry.Kind.EARLIER
                         && e.document().body().equals(v.base())).findFirst().orElseThrow();
@@ -268,7 +270,7 @@ class ConflictsViewTest {
                 "EARLIER Raid plan",
                 "LOST Raid plan (weekend) " + TestRemoteTier.NAME + " mine",
                 "EARLIER Raid plan"), seen.subList(0, 4),
-                "current, this device's version the resolution replaced, the losing version, then the base: " + seen);
+                "current, this device's version the resolution replaced, the losing version, then the base: " + stamps);
         assertTrue(afterFirstRestore.get().startsWith("Restored the version of"), afterFirstRestore.get());
         assertEquals(v.theirs(), coordinator.get(key).orElseThrow().body(), "the last restore is the current version");
         List<ConfigDocument> earlier = coordinator.history(key);
