@@ -360,7 +360,11 @@ public final class CloudStore implements StorageTier {
         NavigableMap<ConfigKey, ConfigDocument> rest = s.documents();
         if (after != null) {
             int nul = after.indexOf('\0');
-            rest = rest.tailMap(new ConfigKey(after.substring(0, nul), after.substring(nul + 1)), false);
+            try {
+                rest = rest.tailMap(new ConfigKey(after.substring(0, Math.max(0, nul)), after.substring(nul + 1)), false);
+            } catch (ConfigValidationException e) {
+                throw new IllegalArgumentException("Not a cursor of the cloud tier", e);
+            }
         }
         List<ConfigDocument> page = new ArrayList<>();
         for (ConfigDocument d : rest.values()) {
