@@ -179,20 +179,28 @@ final class LocalWriter {
         ConfigDocument local = document.remoteVersion() == null ? document : document.withRemoteVersion(null);
         int durable = 0;
         StorageException last = null;
-        for (Coordinator.Tier t : sync.tiers.all()) {
-            if (t.remote()) {
-                continue;
-            }
-            try {
-                t.tier().put(local);
-                if (t.durable()) {
-                    durable++;
+        // A local tier that joins while this write runs gets it too: the tier joins the chain before its
+        // backfill lists what the other tiers hold, so it either sees this write there or is in the chain here.
+        java.util.Set<Coordinator.Tier> written = new java.util.HashSet<>();
+        boolean more = true;
+        while (more) {
+            more = false;
+            for (Coordinator.Tier t : sync.tiers.all()) {
+                if (t.remote() || !written.add(t)) {
+                    continue;
                 }
-            } catch (StorageException e) {
-                last = e;
-                LOG.warn("Tier {} did not store {}: {}", t.name(), document.key(), e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.warn("Tier {} failed storing {}: {}", t.name(), document.key(), e.toString());
+                more = true;
+                try {
+                    t.tier().put(local);
+                    if (t.durable()) {
+                        durable++;
+                    }
+                } catch (StorageException e) {
+                    last = e;
+                    LOG.warn("Tier {} did not store {}: {}", t.name(), document.key(), e.getMessage());
+                } catch (RuntimeException e) {
+                    LOG.warn("Tier {} failed storing {}: {}", t.name(), document.key(), e.toString());
+                }
             }
         }
         if (durable == 0) {

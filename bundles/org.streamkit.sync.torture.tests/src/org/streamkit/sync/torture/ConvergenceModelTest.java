@@ -81,6 +81,7 @@ class ConvergenceModelTest {
     private static final AtomicLong RESTARTS = new AtomicLong();
     private static final AtomicLong FAULTS = new AtomicLong();
     private static final AtomicLong SETTLE_MILLIS = new AtomicLong();
+    private static final AtomicInteger CONVERGED = new AtomicInteger();
 
     static LongStream schedules() {
         long base = Long.getLong("streamkit.convergence.seed", 20261206L);
@@ -106,10 +107,11 @@ class ConvergenceModelTest {
             core.close();
         }
         TortureReport.add("convergence model", String.format(Locale.ROOT,
-                "%d schedules: %d writes acknowledged, %d device restarts, %d fault periods; every device's local tiers and"
-                        + " both servers ended equal, holding the newest acknowledged write of every config;"
-                        + " %d ms on average from the network healing to convergence",
-                RUN.get(), WRITES.get(), RESTARTS.get(), FAULTS.get(), RUN.get() == 0 ? 0 : SETTLE_MILLIS.get() / RUN.get()));
+                "%d schedules (seeds from %d): %d writes acknowledged, %d device restarts, %d fault periods; in %d of them"
+                        + " every device's local tiers and both servers ended equal, holding the newest acknowledged write of"
+                        + " every config; %d ms on average from the network healing to the end",
+                RUN.get(), Long.getLong("streamkit.convergence.seed", 20261206L), WRITES.get(), RESTARTS.get(), FAULTS.get(),
+                CONVERGED.get(), RUN.get() == 0 ? 0 : SETTLE_MILLIS.get() / RUN.get()));
     }
 
     /** One acknowledged write, or one whose outcome the device does not know (its call failed). */
@@ -204,6 +206,7 @@ class ConvergenceModelTest {
                 assertEquals(List.of(), d.coordinator.outbox(), "schedule " + seed + ": device " + d.index + " still waits");
             }
             assertTrue(writes.stream().anyMatch(Write::acknowledged), "schedule " + seed + " wrote nothing");
+            CONVERGED.incrementAndGet();
         } finally {
             for (Device d : devices) {
                 d.close();
