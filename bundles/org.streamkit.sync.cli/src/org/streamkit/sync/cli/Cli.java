@@ -67,6 +67,8 @@ final class Cli {
               remote                      the remote tiers and their settings
               remote cloud set <url>      the Streamkit API to sync with (https://, or http:// to this machine)
               remote cloud token <file|->   sign in with an access token (kept encrypted in Secure Storage)
+              remote cloud auth <url|default>   the sign-in service that refreshes the sign-in (default: the
+                                          API's own host on this machine, else https://auth.idling.app)
               remote obs set <host> <port>  where OBS Studio's WebSocket server listens
               remote <cloud|obs> on|off   turn a remote tier on or off (its settings are kept)
             """;
@@ -443,15 +445,18 @@ final class Cli {
             Map<String, Object> cloud = s.read(RemoteSettings.CLOUD_PID);
             Map<String, Object> obs = s.read(RemoteSettings.OBS_PID);
             String url = String.valueOf(cloud.getOrDefault("url", ""));
-            out.printf(Locale.ROOT, "cloud  %-3s  %s  (%s)%n", url.isEmpty() || !RemoteSettings.enabled(cloud) ? "off" : "on",
+            String auth = String.valueOf(cloud.getOrDefault(RemoteSettings.AUTH_URL, ""));
+            out.printf(Locale.ROOT, "cloud  %-3s  %s  (%s%s)%n", url.isEmpty() || !RemoteSettings.enabled(cloud) ? "off" : "on",
                     url.isEmpty() ? "no URL set" : url,
-                    s.hasSecret(RemoteSettings.CLOUD_NODE, RemoteSettings.ACCESS_TOKEN) ? "signed in" : "not signed in");
+                    s.hasSecret(RemoteSettings.CLOUD_NODE, RemoteSettings.ACCESS_TOKEN) ? "signed in" : "not signed in",
+                    auth.isBlank() ? "" : "; sign-in service " + auth);
             out.printf(Locale.ROOT, "obs    %-3s  %s:%s  (%s)%n", RemoteSettings.enabled(obs) ? "on" : "off",
                     obs.getOrDefault("host", "127.0.0.1"), obs.getOrDefault("port", 4455),
                     s.hasSecret(RemoteSettings.OBS_NODE, RemoteSettings.OBS_PASSWORD) ? "password set" : "no password");
             return OK;
         }
-        String usage = "remote [cloud set <url> | cloud token <file|-> | obs set <host> <port> | <cloud|obs> on|off]";
+        String usage = "remote [cloud set <url> | cloud token <file|-> | cloud auth <url|default> | obs set <host> <port>"
+                + " | <cloud|obs> on|off]";
         String tier = args.get(0);
         if (!tier.equals("cloud") && !tier.equals("obs") || args.size() < 2) {
             throw new UsageException("usage: streamkit " + usage);
@@ -487,6 +492,23 @@ final class Cli {
                     s.update(pid, Map.of("host", args.get(2).strip(), "port", port));
                     err.println("The OBS tier connects to " + args.get(2).strip() + ":" + port);
                 }
+            }
+            case "auth" -> {
+                if (!tier.equals("cloud")) {
+                    throw new UsageException("usage: streamkit " + usage);
+                }
+                arity(args, 3, 3, usage);
+                String auth = "";
+                if (!args.get(2).equals("default")) {
+                    try {
+                        auth = CloudUrls.check(args.get(2)).toString();
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage().replace("cloud API URL", "sign-in service URL"));
+                    }
+                }
+                s.update(pid, Map.of(RemoteSettings.AUTH_URL, auth));
+                err.println(auth.isEmpty() ? "The sign-in is refreshed by the default sign-in service"
+                        : "The sign-in is refreshed by " + auth);
             }
             case "token" -> {
                 if (!tier.equals("cloud")) {

@@ -30,6 +30,8 @@ final class RemoteSettings {
     static final String ACCESS_TOKEN = "accessToken";
     static final String REFRESH_TOKEN = "refreshToken";
     static final String OBS_PASSWORD = "password";
+    /** The cloud tier's property naming the sign-in service (empty: the default). */
+    static final String AUTH_URL = "authUrl";
     /** Any bundle may take these configurations (a tier bundle can be updated or reinstalled). */
     private static final String ANY_LOCATION = "?";
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
@@ -199,6 +200,47 @@ class CloudStoreTest {
         cloud.put(doc(KEY, ConfigJson.newObject().put("name", "after a refresh")));
         assertEquals(1, tokens.updates(), "one refresh");
         assertEquals(TierHealth.Status.UP, cloud.health().status());
+    }
+
+    @Test
+    void theSignInIsRefreshedAtTheAuthServiceNotAtTheApi(@TempDir Path other) throws Exception {
+        connect(true);
+        String forged;
+        try (StreamkitServer stranger = StreamkitServer.start(ServerConfig.builder(other).host("127.0.0.1").port(0).build())) {
+            forged = stranger.mintToken("alice");
+        }
+        String answer = "{\"access_token\":\"" + server.mintToken("alice") + "\",\"refresh_token\":\"rotated-by-the-auth-service\","
+                + "\"token_type\":\"Bearer\",\"expires_in\":900}";
+        try (CannedServer auth = new CannedServer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + answer.length() + "\r\n\r\n" + answer)) {
+            // A refresh token the API's host does not know: a refresh sent there would fail.
+            MemoryTokens tokens = new MemoryTokens(forged, "issued-by-the-auth-service");
+            http.close();
+            http = new CloudHttp(server.uri(), auth.uri(), tokens, Duration.ofSeconds(2), Duration.ofSeconds(5), 8L * 1024 * 1024);
+            CloudStore cloud = new CloudStore("cloud", http, TYPES);
+            cloud.put(doc(KEY, ConfigJson.newObject().put("name", "after a refresh at the auth service")));
+
+            assertEquals(1, auth.requests(), "one refresh, at the auth service");
+            String request = auth.lastRequest();
+            assertTrue(request.startsWith("POST /auth/refresh "), request);
+            assertTrue(request.contains("\"refresh_token\":\"issued-by-the-auth-service\""), "the refresh token is sent in the body");
+            assertFalse(request.toLowerCase(Locale.ROOT).contains("\ncookie:"), "no Cookie header");
+            assertFalse(request.toLowerCase(Locale.ROOT).contains("\nauthorization:"), "no token sent with the refresh");
+            assertEquals("rotated-by-the-auth-service", tokens.refreshToken(), "the rotated refresh token is kept");
+            assertEquals("after a refresh at the auth service", cloud.get(KEY).orElseThrow().body().get("name").asText());
+        }
+    }
+
+    @Test
+    void theAuthServiceIsTheApisOwnHostOnThisMachineAndTheProductionServiceElsewhere() {
+        URI local = URI.create("http://127.0.0.1:8796");
+        assertEquals(local, CloudHttp.authBase("", local), "the local server refreshes its own sign-ins");
+        assertEquals(local, CloudHttp.authBase(null, local));
+        assertEquals(URI.create("https://auth.idling.app"), CloudHttp.authBase(" ", URI.create("https://streamkit-api.idling.app")));
+        assertEquals(URI.create("https://auth.example.org"),
+                CloudHttp.authBase("https://auth.example.org", URI.create("https://api.example.org")));
+        assertThrows(IllegalArgumentException.class, () -> CloudHttp.authBase("http://auth.example.org", local),
+                "a refresh token never travels unencrypted");
     }
 
     @Test

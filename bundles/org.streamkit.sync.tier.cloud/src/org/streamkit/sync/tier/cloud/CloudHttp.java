@@ -79,7 +79,14 @@ public final class CloudHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * The auth service that signs users in for the deployed Streamkit API, and refreshes their sign-in
+     * ({@code POST /auth/refresh}): a host of its own, not the API's.
+     */
+    static final URI PRODUCTION_AUTH = URI.create("https://auth.idling.app");
+
     private final URI base;
+    private final URI authBase;
     private final Tokens tokens;
     private final Duration responseTimeout;
     private final long maxResponseBytes;
@@ -88,8 +95,19 @@ public final class CloudHttp implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong bytesReceived = new java.util.concurrent.atomic.AtomicLong();
 
+    /** A client whose sign-in is refreshed by the API's host itself (the local server does it). */
     public CloudHttp(URI base, Tokens tokens, Duration connectTimeout, Duration responseTimeout, long maxResponseBytes) {
+        this(base, base, tokens, connectTimeout, responseTimeout, maxResponseBytes);
+    }
+
+    /**
+     * @param base     the Streamkit API
+     * @param authBase the auth service that refreshes the sign-in ({@code POST {authBase}/auth/refresh})
+     */
+    public CloudHttp(URI base, URI authBase, Tokens tokens, Duration connectTimeout, Duration responseTimeout,
+            long maxResponseBytes) {
         this.base = base;
+        this.authBase = authBase;
         this.tokens = tokens;
         this.responseTimeout = responseTimeout;
         this.maxResponseBytes = maxResponseBytes;
@@ -124,6 +142,21 @@ public final class CloudHttp implements AutoCloseable {
         return CloudUrls.check(url);
     }
 
+    /**
+     * The auth service for a cloud URL: the one configured (checked by the same rule as the API's), else the
+     * API's own host when it is on this machine (the local server refreshes sign-ins), else the production
+     * auth service.
+     *
+     * @param configured the configured auth service URL, or null or blank for the default
+     * @throws IllegalArgumentException naming what is wrong with a configured URL
+     */
+    static URI authBase(String configured, URI base) {
+        if (configured != null && !configured.isBlank()) {
+            return CloudUrls.check(configured);
+        }
+        return CloudUrls.loopback(base.getHost()) ? base : PRODUCTION_AUTH;
+    }
+
     /** @return why the last request's sign-in failed, or null when it did not */
     String authProblem() {
         return authProblem;
@@ -140,9 +173,9 @@ public final class CloudHttp implements AutoCloseable {
     Response send(String method, List<String> path, Map<String, String> query, byte[] json, Map<String, String> headers,
             String what) throws StorageException {
         refreshIfExpiring();
-        Response response = execute(request(method, path, query, json, headers, tokens.accessToken()), what);
+        Response response = execute(request(base, method, path, query, json, headers, tokens.accessToken()), what);
         if (response.status() == 401 && refresh()) {
-            response = execute(request(method, path, query, json, headers, tokens.accessToken()), what);
+            response = execute(request(base, method, path, query, json, headers, tokens.accessToken()), what);
         }
         if (response.status() == 401) {
             authProblem = "The cloud did not accept the sign-in (" + (response.detail().isEmpty() ? "401" : response.detail())
@@ -153,11 +186,11 @@ public final class CloudHttp implements AutoCloseable {
         return response;
     }
 
-    private SimpleHttpRequest request(String method, List<String> path, Map<String, String> query, byte[] json,
-            Map<String, String> headers, String token) throws StorageException {
+    private static SimpleHttpRequest request(URI root, String method, List<String> path, Map<String, String> query,
+            byte[] json, Map<String, String> headers, String token) throws StorageException {
         URI uri;
         try {
-            URIBuilder builder = new URIBuilder(base);
+            URIBuilder builder = new URIBuilder(root);
             List<String> segments = new java.util.ArrayList<>(builder.getPathSegments());
             segments.removeIf(String::isEmpty);
             segments.addAll(path);
@@ -208,7 +241,7 @@ public final class CloudHttp implements AutoCloseable {
                 throw new StorageException("The cloud's answer while " + what + " was larger than " + maxResponseBytes
                         + " bytes; it was not read", true, cause);
             }
-            throw new StorageException("The cloud at " + base.getHost() + " could not be reached while " + what + " ("
+            throw new StorageException("The cloud at " + request.getAuthority().getHostName() + " could not be reached while " + what + " ("
                     + (cause == null ? e : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()))
                     + ")", true, cause);
         }
@@ -231,7 +264,7 @@ public final class CloudHttp implements AutoCloseable {
             org.apache.hc.core5.http.nio.AsyncResponseConsumer<T> consumer) {
         refreshIfExpiring();
         try {
-            SimpleHttpRequest request = request("GET", path, Map.of(), null, headers, tokens.accessToken());
+            SimpleHttpRequest request = request(base, "GET", path, Map.of(), null, headers, tokens.accessToken());
             request.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.DISABLED).build());
             return client.execute(SimpleRequestProducer.create(request), consumer, null);
         } catch (StorageException e) {
@@ -255,7 +288,7 @@ public final class CloudHttp implements AutoCloseable {
         }
         byte[] body = ConfigJson.newObject().put("refresh_token", refreshToken).toString().getBytes(StandardCharsets.UTF_8);
         try {
-            Response response = execute(request("POST", List.of("auth", "refresh"), Map.of(), body, Map.of(), null),
+            Response response = execute(request(authBase, "POST", List.of("auth", "refresh"), Map.of(), body, Map.of(), null),
                     "refreshing the sign-in");
             if (response.status() != 200) {
                 return false;

@@ -51,6 +51,10 @@ public final class CloudTierComponent extends ForwardingStorageTier {
         @AttributeDefinition(name = "Cloud API URL", description = "https://…; plain http:// only to this machine.")
         String url();
 
+        @AttributeDefinition(name = "Sign-in service URL", description = "Where the sign-in is refreshed (POST /auth/refresh):"
+                + " empty for the API's own host when it is on this machine, else https://auth.idling.app.")
+        String authUrl() default "";
+
         @AttributeDefinition(name = "Config types", description = "The types to sync (the API cannot list them).")
         String[] types() default { "text-cyclers", "swaps", "layouts", "notes" };
 
@@ -74,7 +78,7 @@ public final class CloudTierComponent extends ForwardingStorageTier {
     @Activate
     public CloudTierComponent(Config config, Map<String, Object> properties) {
         URI base = CloudHttp.checkedBase(config.url());
-        http = new CloudHttp(base, new SecureStorageTokens(SecurePreferencesFactory.getDefault()),
+        http = new CloudHttp(base, CloudHttp.authBase(config.authUrl(), base), new SecureStorageTokens(SecurePreferencesFactory.getDefault()),
                 Duration.ofMillis(config.connectTimeoutMs()), Duration.ofMillis(config.responseTimeoutMs()),
                 config.maxResponseBytes());
         store = new CloudStore(NAME, http, Set.of(config.types()));

@@ -88,6 +88,28 @@ class CommandLineTest {
     }
 
     @Test
+    void theSignInServiceIsSetFromTheCommandLineAndAPlainHttpOneIsRefused() throws Exception {
+        Path own = Files.createTempDirectory(workspace.getParent(), "cli-auth-workspace");
+        assertEquals(0, streamkitOn(own, null, "remote", "cloud", "set", "http://127.0.0.1:9").code());
+        assertEquals(0, streamkitOn(own, null, "remote", "cloud", "off").code(), "nothing is contacted");
+
+        Launcher.Run set = streamkitOn(own, null, "remote", "cloud", "auth", "https://auth.example.org");
+        assertEquals(0, set.code(), set.err());
+        Launcher.Run shown = streamkitOn(own, null, "remote");
+        assertTrue(shown.out().contains("sign-in service https://auth.example.org"), shown.out());
+
+        Launcher.Run plain = streamkitOn(own, null, "remote", "cloud", "auth", "http://auth.example.org");
+        assertEquals(2, plain.code(), plain.err());
+        assertTrue(plain.err().contains("sign-in service URL") && plain.err().contains("unencrypted"), plain.err());
+        assertTrue(streamkitOn(own, null, "remote").out().contains("sign-in service https://auth.example.org"),
+                "a refused URL changes nothing");
+
+        assertEquals(0, streamkitOn(own, null, "remote", "cloud", "auth", "default").code());
+        Launcher.Run back = streamkitOn(own, null, "remote");
+        assertTrue(back.out().contains("cloud  off") && !back.out().contains("sign-in service"), back.out());
+    }
+
+    @Test
     void badUsageExitsWithTwoAndBadInputWithOneAndAClearReason() throws Exception {
         Launcher.Run unknown = streamkit(null, "frobnicate");
         assertEquals(2, unknown.code());
