@@ -57,6 +57,13 @@ class CloudStoreTest {
         return new CloudStore("cloud", http, TYPES);
     }
 
+    /** @return a well-formed, unexpired token for alice, signed by a key the test's server does not trust */
+    private static String forgedToken(Path other) throws Exception {
+        try (StreamkitServer stranger = StreamkitServer.start(ServerConfig.builder(other).host("127.0.0.1").port(0).build())) {
+            return stranger.mintToken("alice");
+        }
+    }
+
     @AfterEach
     void stop() {
         if (http != null) {
@@ -191,10 +198,7 @@ class CloudStoreTest {
     @Test
     void aRejectedTokenIsRefreshedAndTheRequestRetriedOnce(@TempDir Path other) throws Exception {
         CloudStore ignored = connect(true);
-        String forged;
-        try (StreamkitServer stranger = StreamkitServer.start(ServerConfig.builder(other).host("127.0.0.1").port(0).build())) {
-            forged = stranger.mintToken("alice"); // well-formed, unexpired, signed by a key this server does not trust
-        }
+        String forged = forgedToken(other);
         MemoryTokens tokens = new MemoryTokens(forged, server.mintRefreshToken("alice"));
         CloudStore cloud = store(server.uri(), tokens);
         cloud.put(doc(KEY, ConfigJson.newObject().put("name", "after a refresh")));
@@ -205,10 +209,7 @@ class CloudStoreTest {
     @Test
     void theSignInIsRefreshedAtTheAuthServiceNotAtTheApi(@TempDir Path other) throws Exception {
         connect(true);
-        String forged;
-        try (StreamkitServer stranger = StreamkitServer.start(ServerConfig.builder(other).host("127.0.0.1").port(0).build())) {
-            forged = stranger.mintToken("alice");
-        }
+        String forged = forgedToken(other);
         String answer = "{\"access_token\":\"" + server.mintToken("alice") + "\",\"refresh_token\":\"rotated-by-the-auth-service\","
                 + "\"token_type\":\"Bearer\",\"expires_in\":900}";
         try (CannedServer auth = new CannedServer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
@@ -246,10 +247,7 @@ class CloudStoreTest {
     @Test
     void aFailedRefreshAsksToSignInAgainWithoutLoopingOrLeakingTheToken(@TempDir Path other) throws Exception {
         connect(true);
-        String forged;
-        try (StreamkitServer stranger = StreamkitServer.start(ServerConfig.builder(other).host("127.0.0.1").port(0).build())) {
-            forged = stranger.mintToken("alice");
-        }
+        String forged = forgedToken(other);
         MemoryTokens tokens = new MemoryTokens(forged, "not-a-refresh-token");
         CloudStore cloud = store(server.uri(), tokens);
         StorageException e = assertThrows(StorageException.class, () -> cloud.get(KEY));
