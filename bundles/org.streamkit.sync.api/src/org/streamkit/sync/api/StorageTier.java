@@ -152,6 +152,17 @@ public interface StorageTier {
      */
     Changes changedSince(String cursor, int limit) throws StorageException;
 
+    /**
+     * Names the config types this device holds, before each pull from this tier, so a remote that cannot
+     * list its own types (the Streamkit API's core routes have no such route) pulls these too. Cheap: it
+     * only notes them. Does nothing by default.
+     *
+     * @param types types the local tiers hold
+     * @since 0.3
+     */
+    default void localTypes(Set<String> types) {
+    }
+
     /** @return the tier's health now; cheap, never blocks on the network */
     TierHealth health();
 }

@@ -62,7 +62,7 @@ final class Cli {
               resolve <type> <id> <mine|theirs|file>   end a conflict
               export <file>               write every live config to a JSON backup
               import <file>               merge a JSON backup (last write wins)
-              server [--port N] [--core]  run the local Streamkit API server until stopped
+              server [--port N] [--core [--list-cap N]]   run the local Streamkit API server until stopped
               token <customer> [--minutes N]   mint an access token of the local server
               remote                      the remote tiers and their settings
               remote cloud set <url>      the Streamkit API to sync with (https://, or http:// to this machine)
@@ -407,7 +407,8 @@ final class Cli {
             switch (args.get(i)) {
                 case "--port" -> config.port(number(args, ++i, "server --port N"));
                 case "--core" -> config.extensions(false);
-                default -> throw new UsageException("usage: streamkit server [--port N] [--core]");
+                case "--list-cap" -> config.coreListCap(number(args, ++i, "server --list-cap N"));
+                default -> throw new UsageException("usage: streamkit server [--port N] [--core [--list-cap N]]");
             }
         }
         try (StreamkitServer server = StreamkitServer.start(config.build())) {

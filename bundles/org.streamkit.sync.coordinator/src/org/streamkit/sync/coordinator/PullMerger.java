@@ -83,6 +83,7 @@ final class PullMerger {
         Set<ConfigKey> seen = cursor == null ? new HashSet<>() : null;
         int merged = 0;
         try {
+            tier.tier().localTypes(reads.localTypes());
             Changes page;
             do {
                 page = tier.tier().changedSince(cursor, PAGE);

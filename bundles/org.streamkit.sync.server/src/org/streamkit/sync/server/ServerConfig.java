@@ -49,6 +49,14 @@ public final class ServerConfig {
     public static final String AUDIENCE = "audience";
     /** Property key: {@code true} (default) offers every extension; {@code false} only the core routes. */
     public static final String EXTENSIONS = "extensions";
+    /**
+     * Property key: most configs a full listing of one type answers with the extensions off ({@value #CORE_LIST_CAP},
+     * as the deployed API, which lists the first 1,000 ids of a type in key order and says nothing of the rest);
+     * {@code 0} for no limit.
+     */
+    public static final String CORE_LIST_CAP_KEY = "core.listCap";
+    /** How many configs of one type the deployed API lists at most. */
+    public static final int CORE_LIST_CAP = 1000;
     /** Property key: token-bucket size per client, in requests; {@code 0} turns rate limiting off (2000). */
     public static final String RATE_LIMIT_BURST = "rateLimit.burst";
     /** Property key: token-bucket refill per client, in requests per second (500). */
@@ -74,6 +82,7 @@ public final class ServerConfig {
     private final String issuer;
     private final String audience;
     private final boolean extensions;
+    private final int coreListCap;
     private final int rateLimitBurst;
     private final double rateLimitPerSecond;
     private final int maxBodyBytes;
@@ -94,6 +103,7 @@ public final class ServerConfig {
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.extensions = b.extensions;
+        this.coreListCap = b.coreListCap;
         this.rateLimitBurst = b.rateLimitBurst;
         this.rateLimitPerSecond = b.rateLimitPerSecond;
         this.maxBodyBytes = b.maxBodyBytes;
@@ -121,6 +131,7 @@ public final class ServerConfig {
         b.issuer = issuer;
         b.audience = audience;
         b.extensions = extensions;
+        b.coreListCap = coreListCap;
         b.rateLimitBurst = rateLimitBurst;
         b.rateLimitPerSecond = rateLimitPerSecond;
         b.maxBodyBytes = maxBodyBytes;
@@ -160,6 +171,7 @@ public final class ServerConfig {
                     case ISSUER -> b.issuer(value.isEmpty() ? null : value);
                     case AUDIENCE -> b.audience(value.isEmpty() ? null : value);
                     case EXTENSIONS -> b.extensions(bool(value));
+                    case CORE_LIST_CAP_KEY -> b.coreListCap(Integer.parseInt(value));
                     case RATE_LIMIT_BURST -> b.rateLimit(Integer.parseInt(value), b.rateLimitPerSecond);
                     case RATE_LIMIT_PER_SECOND -> b.rateLimit(b.rateLimitBurst, Double.parseDouble(value));
                     case MAX_BODY_BYTES -> b.maxBodyBytes(Integer.parseInt(value));
@@ -226,6 +238,14 @@ public final class ServerConfig {
         return extensions;
     }
 
+    /**
+     * @return the most configs a full listing of one type answers with when the extensions are off (the first
+     *         ones in key order); {@code 0} for no limit
+     */
+    public int coreListCap() {
+        return coreListCap;
+    }
+
     /** @return the token-bucket size per client; {@code 0} when rate limiting is off */
     public int rateLimitBurst() {
         return rateLimitBurst;
@@ -286,6 +306,7 @@ public final class ServerConfig {
         private String issuer;
         private String audience;
         private boolean extensions = true;
+        private int coreListCap = CORE_LIST_CAP;
         private int rateLimitBurst = 2000;
         private double rateLimitPerSecond = 500;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -357,6 +378,15 @@ public final class ServerConfig {
 
         public Builder extensions(boolean value) {
             this.extensions = value;
+            return this;
+        }
+
+        /** @param value the most configs a core-route listing of one type answers with; {@code 0} for no limit */
+        public Builder coreListCap(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("listing cap " + value + " is negative");
+            }
+            this.coreListCap = value;
             return this;
         }
 

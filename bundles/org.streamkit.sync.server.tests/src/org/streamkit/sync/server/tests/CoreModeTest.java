@@ -57,6 +57,20 @@ class CoreModeTest {
     }
 
     @Test
+    void aListingStopsAtTheFirstThousandIdsOfATypeAndSaysNothingOfTheRest() {
+        for (int i = 0; i < 1005; i++) {
+            api.post("/configs/notes", Api.object("{\"id\":\"n" + String.format("%04d", 1004 - i) + "\"}"));
+        }
+        JsonNode list = api.get("/configs/notes").json();
+        assertEquals(1000, list.get("count").asInt());
+        assertEquals(1000, list.get("configs").size());
+        assertEquals("n0000", list.get("configs").get(0).get("id").asText(), "the first ids in key order");
+        assertEquals("n0999", list.get("configs").get(999).get("id").asText());
+        assertEquals(Set.of("configs", "type", "count"), Set.copyOf(Api.names(list)), "nothing says it was cut");
+        assertEquals(200, api.get("/configs/notes/n1004").status(), "what is not listed is still there");
+    }
+
+    @Test
     void noETagsAndPreconditionsAreIgnored() {
         Api.Reply created = api.post("/configs/notes", Api.object("{\"id\":\"p\",\"v\":1}"));
         assertNull(created.header("ETag"));

@@ -204,8 +204,12 @@ public final class ApiHandler extends Handler.Abstract {
             return changesPage(query, who, type, fields, path);
         }
         ConfigStore.Listing listing = store.list(who.customerId(), type);
+        List<ConfigStore.Entry> entries = listing.entries();
+        if (!extensions && config.coreListCap() > 0 && entries.size() > config.coreListCap()) {
+            entries = entries.subList(0, config.coreListCap()); // as deployed: the first ids, the rest unsaid
+        }
         ArrayNode configs = Json.array();
-        listing.entries().forEach(e -> configs.add(project(e.object(), fields)));
+        entries.forEach(e -> configs.add(project(e.object(), fields)));
         ObjectNode node = Json.object();
         node.set("configs", configs);
         node.put("type", type);

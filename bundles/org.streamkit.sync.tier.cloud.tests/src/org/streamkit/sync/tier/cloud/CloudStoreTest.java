@@ -125,6 +125,77 @@ class CloudStoreTest {
     }
 
     @Test
+    void topLevelNullsComeBackAsTheyWereAlsoFromAServerThatDropsThem() throws Exception {
+        for (boolean extensions : new boolean[] { true, false }) {
+            CloudStore cloud = connect(ServerConfig.builder(data.resolve("nulls-" + extensions)).host("127.0.0.1").port(0)
+                    .extensions(extensions).build());
+            ObjectNode body = ConfigJson.newObject().put("name", "Intro").putNull("subtitle").putNull("id").put("speed", 2);
+            body.putObject("style").putNull("color");
+            ConfigDocument sent = doc(KEY, body);
+            cloud.put(sent);
+            ConfigDocument read = cloud.get(KEY).orElseThrow();
+            assertEquals(body.toString(), read.body().toString(), "the same JSON, nulls and field order included");
+            assertTrue(sent.sameVersion(read), "and the config is not taken for another client's edit");
+
+            try (WebDock dock = new WebDock(server.uri(), server.mintToken("alice"))) {
+                ObjectNode stored = dock.get("text-cyclers", "intro");
+                assertFalse(stored.has("subtitle") || stored.has("$id"), "the server, as deployed, keeps no top-level null: " + stored);
+                assertTrue(stored.get("style").get("color").isNull());
+            }
+            server.close();
+            server = null;
+        }
+    }
+
+    @Test
+    void aListingCutAtTheOriginsCapIsNoticedAndWhatItLacksIsReadOneAtATime() throws Exception {
+        CloudStore writer = connect(false); // the core routes, listing at most 1,000 configs of a type as deployed
+        int count = 1100;
+        for (int i = 0; i < count; i++) {
+            writer.put(doc(new ConfigKey("notes", String.format(Locale.ROOT, "n%04d", i)), ConfigJson.newObject().put("v", i)));
+        }
+        ConfigKey overlay = new ConfigKey("overlays", "o1"); // a type no device has configured
+        writer.put(doc(overlay, ConfigJson.newObject().put("v", 1)));
+        ConfigKey deletedBeyond = new ConfigKey("notes", "n1050");
+        writer.delete(deletedBeyond, Instant.now());
+        ConfigKey last = new ConfigKey("notes", "n1099");
+
+        CloudHttp otherHttp = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("alice"),
+                server.mintRefreshToken("alice")), Duration.ofSeconds(2), Duration.ofSeconds(5), 8L * 1024 * 1024);
+        try (otherHttp) {
+            CloudStore reader = new CloudStore("cloud", otherHttp, TYPES); // a device that has seen none of it
+            java.util.Map<ConfigKey, ConfigDocument> pulled = pullEverything(reader);
+            assertEquals(count + 1, pulled.size(), "every config, also those the listing stops before");
+            assertTrue(pulled.get(deletedBeyond).deleted(), "a delete beyond the listing arrives as one");
+            assertEquals(1099, pulled.get(last).body().get("v").asInt());
+            assertEquals(1, pulled.get(overlay).body().get("v").asInt(), "a type outside the configured ones is pulled");
+            assertTrue(reader.listTypes().contains("overlays"));
+            assertTrue(reader.listKeys("notes").contains(last));
+            TierHealth health = reader.health();
+            assertEquals(TierHealth.Status.DEGRADED, health.status(), "the cut listing is said");
+            assertTrue(health.reason().contains("at most 1000 configs of one type (here notes); 99 configs beyond that are read"
+                    + " one at a time (99 in the last pull)"), health.reason());
+
+            writer.put(doc(last, ConfigJson.newObject().put("v", -1)));
+            pulled = pullEverything(reader);
+            assertEquals(-1, pulled.get(last).body().get("v").asInt(), "an edit beyond the listing reaches the device");
+            assertTrue(reader.health().reason().contains("(1 in the last pull)"),
+                    "only what changed is read again: " + reader.health().reason());
+        }
+    }
+
+    private static java.util.Map<ConfigKey, ConfigDocument> pullEverything(CloudStore cloud) throws Exception {
+        java.util.Map<ConfigKey, ConfigDocument> pulled = new java.util.HashMap<>();
+        Changes page = cloud.changedSince(null, 500);
+        page.documents().forEach(d -> pulled.put(d.key(), d));
+        while (page.hasMore()) {
+            page = cloud.changedSince(page.nextCursor(), 500);
+            page.documents().forEach(d -> pulled.put(d.key(), d));
+        }
+        return pulled;
+    }
+
+    @Test
     void anEditByAClientThatKeepsTheSyncRecordIsSeenAsANewerEdit() throws Exception {
         CloudStore cloud = connect(true);
         ConfigDocument mine = doc(KEY, ConfigJson.newObject().put("name", "from Streamkit Sync").put("speed", 1));

@@ -40,11 +40,14 @@ class SyncStrategyScenariosTest {
     /** Each device's local tiers, read directly: a device has a config only when they hold it. */
     private final java.util.Map<Coordinator, LocalCopies> locals = new java.util.HashMap<>();
 
-    private Coordinator device(String name) throws Exception {
+    private Coordinator device(String name, org.streamkit.sync.api.ConfigDocument... held) throws Exception {
         Coordinator coordinator = Coordinator.open(folder.resolve(name + "-state"), NOW_ONLY, Runnable::run,
                 new Settings(false, 20, Duration.ZERO, false, Duration.ofSeconds(1), Duration.ofMinutes(5)), EventSink.NONE);
         MemoryStore memory = new MemoryStore("memory");
         MemoryStore xodus = new MemoryStore("xodus");
+        for (org.streamkit.sync.api.ConfigDocument d : held) {
+            xodus.put(d);
+        }
         coordinator.addTier(Coordinator.Tier.cache(memory, "memory", 500, 1));
         coordinator.addTier(new Coordinator.Tier(xodus, "xodus", 400, 2, false, Duration.ZERO));
         locals.put(coordinator, new LocalCopies(name, List.of(memory, xodus)));
@@ -190,6 +193,42 @@ class SyncStrategyScenariosTest {
                 Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20)) {
             assertTrue(new CloudStore("cloud", http, Set.of()).get(key).orElseThrow().deleted(), "and on the server");
         }
+    }
+
+    @Test
+    void aTypeOutsideTheConfiguredOnesIsPulledByEveryDeviceAgainstTheCoreRoutes() throws Exception {
+        server = StreamkitServer.start(ServerConfig.builder(folder.resolve("server")).host("127.0.0.1").port(0)
+                .extensions(false).build());
+        Coordinator a = device("a");
+        Coordinator b = device("b");
+        ConfigKey key = new ConfigKey("overlays", "lower-third"); // no device has "overlays" configured
+        a.put(key, ConfigJson.newObject().put("name", "from A"));
+        a.syncNow();
+        b.syncNow();
+        assertEquals("from A", name(b, key), "a device that never held the type pulls it: the type is recorded");
+
+        // A client that records no types (the web dock) edits it, and the record of the type is gone.
+        try (WebDock dock = new WebDock(server.uri(), server.mintToken("streamer"))) {
+            assertEquals(200, dock.delete(WireFormat.TYPES, "overlays"));
+            com.fasterxml.jackson.databind.node.ObjectNode stored = dock.get("overlays", "lower-third");
+            stored.put("name", "edited in the dock");
+            assertEquals(200, dock.put("overlays", "lower-third", stored));
+        }
+        // A device that held the type from an earlier session, with an older version, and was never told of it.
+        Coordinator c = device("c", org.streamkit.sync.api.ConfigDocument.of(key, ConfigJson.newObject().put("name", "held"),
+                java.time.Instant.now().minusSeconds(60), java.time.Instant.now().minusSeconds(60)));
+        c.syncNow();
+        assertEquals("edited in the dock", name(c, key), "a device that holds a type pulls it, recorded or not");
+        try (WebDock dock = new WebDock(server.uri(), server.mintToken("streamer"))) {
+            assertEquals("edited in the dock", dock.get("overlays", "lower-third").get("name").asText(),
+                    "and its older copy overwrites nothing");
+            com.fasterxml.jackson.databind.node.ObjectNode stored = dock.get("overlays", "lower-third");
+            stored.put("name", "edited in the dock again");
+            assertEquals(200, dock.put("overlays", "lower-third", stored));
+        }
+        c.syncNow();
+        assertEquals("edited in the dock again", name(c, key), "every later pull reads the types the device holds");
+        assertEquals(List.of(), c.conflictLog(key), "pulled as an edit, not found by a delivery that took the server for lacking it");
     }
 
     @Test

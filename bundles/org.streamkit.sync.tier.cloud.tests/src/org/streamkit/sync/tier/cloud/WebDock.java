@@ -47,6 +47,11 @@ final class WebDock implements AutoCloseable {
         return send("POST", "/configs/" + type, config.toString()).statusCode();
     }
 
+    /** Deletes a config with {@code DELETE}. */
+    int delete(String type, String id) throws IOException, InterruptedException {
+        return send("DELETE", "/configs/" + type + "/" + id, null).statusCode();
+    }
+
     private HttpResponse<String> send(String method, String path, String json) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + token)

@@ -45,7 +45,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * it. Against the core routes, a tombstone record under type {@value WireFormat#TOMBSTONES} and then the
  * {@code DELETE}; records older than {@link #TOMBSTONE_HORIZON} are pruned while pulling.</li>
  * <li>With {@code changes}, {@link #changedSince} reads only what changed after one cursor, across every
- * type, tombstones included; without it, it lists every type it knows in full, in pages by key.</li>
+ * type, tombstones included; without it, it lists in full every type it knows: the configured ones, those it
+ * wrote or saw, and those any client of this kind recorded under {@value WireFormat#TYPES}.</li>
+ * <li>Against the core routes a listing of one type stops at its first {@value WireFormat#LIST_CAP} ids and
+ * says nothing of the rest. Every write therefore also leaves an index record (see {@link WireFormat}); when a
+ * listing is that long, the index is read and what the listing lacks is read one config at a time (kept for
+ * {@link #BEYOND_LISTING_TTL} while its index stamp stays the same), and the tier's health says so.</li>
  * <li>{@code 429} and {@code 503} honour {@code Retry-After}; {@code 400} and {@code 413} are errors that
  * retrying cannot fix; redirects are not followed (the HTTPS rule holds for the URL that is used).</li>
  * </ul>
@@ -58,6 +63,9 @@ public final class CloudStore implements StorageTier {
      */
     public static final Duration TOMBSTONE_HORIZON = Duration.ofDays(90);
 
+    /** How long a config read one at a time because a listing stopped before it is trusted without a new read. */
+    static final Duration BEYOND_LISTING_TTL = Duration.ofMinutes(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(CloudStore.class);
     private static final int LIST_PAGE = 5000;
     private static final String CHANGES_CURSOR = "v2:";
@@ -68,6 +76,12 @@ public final class CloudStore implements StorageTier {
     private final CloudHttp http;
     private final Set<String> types;
     private final Set<String> learnedTypes = ConcurrentHashMap.newKeySet();
+    /** Against the core routes: the types known to have their record under {@value WireFormat#TYPES}. */
+    private final Set<String> recordedTypes = ConcurrentHashMap.newKeySet();
+    /** Against the core routes: configs a listing stopped before, as last read one at a time, and when. */
+    private final Map<ConfigKey, Read> beyondListing = new ConcurrentHashMap<>();
+    /** Against the core routes: what the last full listing could not list, for the tier's health; or null. */
+    private volatile String listingNote;
     private final Supplier<Instant> clock;
     private volatile Set<String> features;
     private volatile TierHealth health = TierHealth.up();
@@ -75,6 +89,9 @@ public final class CloudStore implements StorageTier {
     private volatile Snapshot snapshot;
 
     private record Snapshot(String id, NavigableMap<ConfigKey, ConfigDocument> documents) {
+    }
+
+    private record Read(ConfigDocument document, Instant at) {
     }
 
     /**
@@ -185,7 +202,25 @@ public final class CloudStore implements StorageTier {
         byte[] json = WireFormat.config(document).toString().getBytes(StandardCharsets.UTF_8);
         CloudHttp.Response response = call("POST", List.of("configs", key.type()), Map.of(), json, preconditions(document), what);
         expect(response, what, key, 200, 201);
+        if (!has("changes")) {
+            index(document, what);
+        }
         return document.withRemoteVersion(response.header("ETag"));
+    }
+
+    /**
+     * Core routes: records the version in the index (and its type, once), after the write itself, so a reader
+     * finds it even where a listing stops before it; the write is not done until this is.
+     */
+    private void index(ConfigDocument version, String what) throws StorageException {
+        ConfigKey key = version.key();
+        if (!recordedTypes.contains(key.type())) {
+            byte[] type = WireFormat.typeRecord(key.type()).toString().getBytes(StandardCharsets.UTF_8);
+            expect(call("POST", List.of("configs", WireFormat.TYPES), Map.of(), type, Map.of(), what), what, null, 200, 201);
+            recordedTypes.add(key.type());
+        }
+        byte[] record = WireFormat.indexRecord(version).toString().getBytes(StandardCharsets.UTF_8);
+        expect(call("POST", List.of("configs", WireFormat.indexType(key)), Map.of(), record, Map.of(), what), what, null, 200, 201);
     }
 
     @Override
@@ -208,6 +243,7 @@ public final class CloudStore implements StorageTier {
         byte[] record = WireFormat.tombstoneRecord(tombstone).toString().getBytes(StandardCharsets.UTF_8);
         expect(call("POST", List.of("configs", WireFormat.TOMBSTONES), Map.of(), record, Map.of(), what), what, key, 200, 201);
         expect(call("DELETE", path, Map.of(), null, Map.of(), what), what, key, 200, 204, 404);
+        index(tombstone, what);
         return tombstone.withRemoteVersion(null);
     }
 
@@ -226,7 +262,18 @@ public final class CloudStore implements StorageTier {
     public Set<String> listTypes() {
         Set<String> all = new TreeSet<>(types);
         all.addAll(learnedTypes);
+        all.addAll(recordedTypes);
         return all;
+    }
+
+    /** Pulls the types this device holds too (the core routes cannot list types). */
+    @Override
+    public void localTypes(Set<String> held) {
+        for (String type : held) {
+            if (!WireFormat.reserved(type)) {
+                learnedTypes.add(type);
+            }
+        }
     }
 
     @Override
@@ -251,10 +298,20 @@ public final class CloudStore implements StorageTier {
                 more = page.path("hasMore").asBoolean(false);
             } while (more);
         } else {
-            addIds(type, listing(List.of("configs", type), Map.of(), "listing " + type).get("configs"), keys);
-            for (ConfigDocument tombstone : tombstoneRecords(false)) {
+            JsonNode configs = listing(List.of("configs", type), Map.of(), "listing " + type).get("configs");
+            addIds(type, configs, keys);
+            List<ConfigDocument> tombstones = new ArrayList<>();
+            boolean cut = tombstoneRecords(false, tombstones) | configs.size() >= WireFormat.LIST_CAP;
+            for (ConfigDocument tombstone : tombstones) {
                 if (tombstone.type().equals(type)) {
                     keys.add(tombstone.key());
+                }
+            }
+            if (cut) {
+                for (WireFormat.IndexEntry entry : readIndex(new TreeSet<>())) {
+                    if (entry.key().type().equals(type)) {
+                        keys.add(entry.key());
+                    }
                 }
             }
         }
@@ -323,7 +380,7 @@ public final class CloudStore implements StorageTier {
             try {
                 String type = object.get("configType").asText();
                 into.add(WireFormat.document(type, object, null));
-                if (!type.equals(WireFormat.TOMBSTONES)) {
+                if (!WireFormat.reserved(type)) {
                     learnedTypes.add(type);
                 }
             } catch (ConfigValidationException | StorageException e) {
@@ -386,20 +443,26 @@ public final class CloudStore implements StorageTier {
 
     private NavigableMap<ConfigKey, ConfigDocument> listEverything() throws StorageException {
         NavigableMap<ConfigKey, ConfigDocument> all = new TreeMap<>();
-        List<ConfigDocument> tombstones = tombstoneRecords(true);
+        List<ConfigDocument> tombstones = new ArrayList<>();
+        Set<String> cut = new TreeSet<>();
+        if (tombstoneRecords(true, tombstones)) {
+            cut.add(WireFormat.TOMBSTONES);
+        }
+        readTypeRecords();
         Set<String> every = listTypes();
         tombstones.forEach(t -> every.add(t.type()));
         for (String type : every) {
             JsonNode configs = listing(List.of("configs", type), Map.of(), "listing " + type).get("configs");
-            if (configs != null && configs.isArray()) {
-                for (JsonNode config : configs) {
-                    if (config instanceof ObjectNode object && object.path("id").isTextual()) {
-                        try {
-                            ConfigDocument d = WireFormat.document(type, object, null);
-                            all.merge(d.key(), d, (a, b) -> a.isNewerThan(b) ? a : b);
-                        } catch (ConfigValidationException | StorageException e) {
-                            LOG.warn("Cloud {}: skipping {}/{}: {}", name, type, object.path("id").asText(), e.getMessage());
-                        }
+            if (configs.size() >= WireFormat.LIST_CAP) {
+                cut.add(type);
+            }
+            for (JsonNode config : configs) {
+                if (config instanceof ObjectNode object && object.path("id").isTextual()) {
+                    try {
+                        ConfigDocument d = WireFormat.document(type, object, null);
+                        all.merge(d.key(), d, (a, b) -> a.isNewerThan(b) ? a : b);
+                    } catch (ConfigValidationException | StorageException e) {
+                        LOG.warn("Cloud {}: skipping {}/{}: {}", name, type, object.path("id").asText(), e.getMessage());
                     }
                 }
             }
@@ -407,36 +470,139 @@ public final class CloudStore implements StorageTier {
         for (ConfigDocument t : tombstones) {
             all.merge(t.key(), t, (a, b) -> a.isNewerThan(b) ? a : b);
         }
+        if (cut.isEmpty()) {
+            beyondListing.clear();
+            listingNote = null;
+        } else {
+            readBeyondListings(all, every, cut);
+        }
         return all;
+    }
+
+    /** Reads the types recorded under {@value WireFormat#TYPES} into {@link #recordedTypes}. */
+    private void readTypeRecords() throws StorageException {
+        for (JsonNode record : listing(List.of("configs", WireFormat.TYPES), Map.of(), "listing config types").get("configs")) {
+            String type = record.path("id").asText();
+            try {
+                if (!WireFormat.reserved(ConfigKey.validateType(type))) {
+                    recordedTypes.add(type);
+                }
+            } catch (ConfigValidationException e) {
+                LOG.debug("Cloud {}: skipping a type record that names no type here ({})", name, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Adds what the index knows and the listings did not show: deletes from the index itself, live configs read
+     * one at a time (or as read before, while their index stamp is the same and the read is recent).
+     *
+     * @param listed the types whose listings were read
+     * @param cut    the listings that may have stopped before their end ({@value WireFormat#TOMBSTONES} included)
+     */
+    private void readBeyondListings(NavigableMap<ConfigKey, ConfigDocument> all, Set<String> listed, Set<String> cut)
+            throws StorageException {
+        Set<String> fullBuckets = new TreeSet<>();
+        List<WireFormat.IndexEntry> index = readIndex(fullBuckets);
+        Instant now = clock.get();
+        Set<ConfigKey> seen = new java.util.HashSet<>();
+        int readOneByOne = 0;
+        for (WireFormat.IndexEntry entry : index) {
+            ConfigKey key = entry.key();
+            seen.add(key);
+            learnedTypes.add(key.type());
+            ConfigDocument known = all.get(key);
+            if (entry.deleted()) {
+                if (known == null || !known.isNewerThan(ConfigDocument.tombstone(key, entry.created(), entry.stamp()))) {
+                    all.put(key, ConfigDocument.tombstone(key, entry.created(), entry.stamp()));
+                }
+                continue;
+            }
+            boolean mayBeBeyond = !listed.contains(key.type()) || cut.contains(key.type());
+            if (known != null || !mayBeBeyond) {
+                continue; // listed, or absent from a listing that is complete: deleted by a client that keeps no index
+            }
+            Read read = beyondListing.get(key);
+            if (read == null || !read.document().updatedAt().equals(entry.stamp())
+                    || read.at().plus(BEYOND_LISTING_TTL).isBefore(now)) {
+                String what = "reading " + key + " (not in the cloud's listing)";
+                CloudHttp.Response response = call("GET", List.of("configs", key.type(), key.id()), Map.of(), null, Map.of(), what);
+                if (response.status() == 404) {
+                    beyondListing.remove(key);
+                    continue;
+                }
+                expect(response, what, key, 200);
+                read = new Read(WireFormat.document(key.type(), configObject(response, what), null), now);
+                beyondListing.put(key, read);
+                readOneByOne++;
+            }
+            all.merge(key, read.document(), (a, b) -> a.isNewerThan(b) ? a : b);
+        }
+        beyondListing.keySet().retainAll(seen);
+        StringBuilder note = new StringBuilder("The cloud lists at most " + WireFormat.LIST_CAP + " configs of one type (here "
+                + String.join(", ", cut) + "); " + beyondListing.size() + " configs beyond that are read one at a time ("
+                + readOneByOne + " in the last pull), which makes pulls slower.");
+        if (!fullBuckets.isEmpty()) {
+            note.append(" The sync index is full in part (").append(String.join(", ", fullBuckets))
+                    .append("): configs written elsewhere may not reach this device.");
+        }
+        note.append(" Configs written by clients that keep no index, beyond the listing, are not seen.");
+        if (!note.toString().equals(listingNote)) {
+            LOG.warn("Cloud {}: {}", name, note);
+        }
+        listingNote = note.toString();
+    }
+
+    /**
+     * @param full gets the index types whose listing may have stopped before its end
+     * @return every index record, the newest per key; deletes older than {@link #TOMBSTONE_HORIZON} are pruned
+     */
+    private List<WireFormat.IndexEntry> readIndex(Set<String> full) throws StorageException {
+        Map<ConfigKey, WireFormat.IndexEntry> newest = new TreeMap<>();
+        Instant horizon = clock.get().minus(TOMBSTONE_HORIZON);
+        for (int bucket = 0; bucket < WireFormat.INDEX_BUCKETS; bucket++) {
+            String type = WireFormat.indexType(bucket);
+            JsonNode records = listing(List.of("configs", type), Map.of(), "reading the sync index").get("configs");
+            if (records.size() >= WireFormat.LIST_CAP) {
+                full.add(type);
+            }
+            for (JsonNode record : records) {
+                WireFormat.IndexEntry entry = record instanceof ObjectNode o ? WireFormat.indexEntry(o) : null;
+                if (entry != null && entry.deleted() && entry.stamp().isBefore(horizon)) {
+                    pruneRecord(type, record.path("id").asText());
+                } else if (entry != null) {
+                    newest.merge(entry.key(), entry, (a, b) -> a.stamp().isAfter(b.stamp()) ? a : b);
+                }
+            }
+        }
+        return new ArrayList<>(newest.values());
     }
 
     /**
      * @param prune whether to delete the records older than {@link #TOMBSTONE_HORIZON} (best effort)
-     * @return the tombstones the core routes' records stand for
+     * @param into  gets the tombstones the core routes' records stand for
+     * @return whether the listing of the records may have stopped before its end
      */
-    private List<ConfigDocument> tombstoneRecords(boolean prune) throws StorageException {
-        List<ConfigDocument> out = new ArrayList<>();
+    private boolean tombstoneRecords(boolean prune, List<ConfigDocument> into) throws StorageException {
         JsonNode records = listing(List.of("configs", WireFormat.TOMBSTONES), Map.of(), "listing deleted configs").get("configs");
         Instant horizon = clock.get().minus(TOMBSTONE_HORIZON);
-        if (records != null && records.isArray()) {
-            for (JsonNode record : records) {
-                ConfigDocument tombstone = record instanceof ObjectNode o ? WireFormat.tombstoneFromRecord(o) : null;
-                if (tombstone == null) {
-                    continue;
-                }
-                if (prune && tombstone.updatedAt().isBefore(horizon)) {
-                    pruneRecord(record.path("id").asText());
-                    continue;
-                }
-                out.add(tombstone);
+        for (JsonNode record : records) {
+            ConfigDocument tombstone = record instanceof ObjectNode o ? WireFormat.tombstoneFromRecord(o) : null;
+            if (tombstone == null) {
+                continue;
             }
+            if (prune && tombstone.updatedAt().isBefore(horizon)) {
+                pruneRecord(WireFormat.TOMBSTONES, record.path("id").asText());
+                continue;
+            }
+            into.add(tombstone);
         }
-        return out;
+        return records.size() >= WireFormat.LIST_CAP;
     }
 
-    private void pruneRecord(String id) {
+    private void pruneRecord(String type, String id) {
         try {
-            call("DELETE", List.of("configs", WireFormat.TOMBSTONES, id), Map.of(), null, Map.of(), "pruning an old tombstone");
+            call("DELETE", List.of("configs", type, id), Map.of(), null, Map.of(), "pruning an old tombstone");
             LOG.info("Cloud {}: pruned a tombstone record older than {} days", name, TOMBSTONE_HORIZON.toDays());
         } catch (StorageException e) {
             LOG.debug("Cloud {}: pruning a tombstone record failed: {}", name, e.getMessage());
@@ -457,7 +623,12 @@ public final class CloudStore implements StorageTier {
     @Override
     public TierHealth health() {
         String auth = http.authProblem();
-        return auth != null ? TierHealth.degraded(auth) : health;
+        if (auth != null) {
+            return TierHealth.degraded(auth);
+        }
+        TierHealth h = health;
+        String note = listingNote;
+        return note != null && h.status() == TierHealth.Status.UP ? TierHealth.degraded(note) : h;
     }
 
     // ---- requests and errors

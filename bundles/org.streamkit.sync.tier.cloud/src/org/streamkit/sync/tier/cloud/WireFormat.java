@@ -18,6 +18,8 @@ import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
@@ -44,8 +46,13 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * <li>Against the core routes, deletes travel as tombstone records under type {@value #TOMBSTONES}, one per
  * deleted config, which the web dock never lists: {@code {"id": "<type>~<id>", "$streamkit": {..., "d": true,
  * "k": ["<type>", "<id>"]}}}.</li>
+ * <li>Against the core routes, whose listing of a type stops at its first {@value #LIST_CAP} ids, every write
+ * also leaves an index record under one of {@value #INDEX_BUCKETS} types {@value #INDEX}{@code 00}…: the same
+ * shape as a tombstone record, with the edit's stamp ({@code "d": true} for a delete). The types this client
+ * wrote are recorded under {@value #TYPES}, one record per type.</li>
+ * <li>Top-level {@code null} values are sent as they are and named in the record with their places ({@code "n": [["name", 3]]}), so they come
+ * back also from a server that drops them; the digest leaves them out.</li>
  * </ul>
- * Top-level {@code null} values are not kept by the server; they are left out of the body and the digest.
  */
 final class WireFormat {
 
@@ -53,6 +60,14 @@ final class WireFormat {
     static final String META = "$streamkit";
     /** The type of the tombstone records used against the core routes. */
     static final String TOMBSTONES = "streamkit-tombstones";
+    /** The prefix of the index records' types, {@value #INDEX}{@code 00} to {@value #INDEX}{@code 63}. */
+    static final String INDEX = "streamkit-index-";
+    /** How many types the index records are spread over (each one listed in full up to {@value #LIST_CAP}). */
+    static final int INDEX_BUCKETS = 64;
+    /** The type of the records that name each config type written by this client. */
+    static final String TYPES = "streamkit-types";
+    /** The most configs the deployed API lists of one type (the first ones by id); a listing that long may be cut. */
+    static final int LIST_CAP = 1000;
     /** The fields the server sets on every stored object (and the ones older clients treated as metadata). */
     static final Set<String> SERVER_FIELDS = Set.of("id", "createdAt", "updatedAt", "customerId", "configType",
             "deleted", "etag");
@@ -70,12 +85,16 @@ final class WireFormat {
         ObjectNode object = ConfigJson.newObject();
         object.put("id", document.id());
         ObjectNode body = document.body();
-        for (Map.Entry<String, JsonNode> field : body.properties()) {
-            if (!field.getValue().isNull()) {
-                object.set(escape(field.getKey()), field.getValue());
-            }
-        }
         ObjectNode meta = record(document);
+        ArrayNode nulls = null;
+        int position = 0;
+        for (Map.Entry<String, JsonNode> field : body.properties()) {
+            object.set(escape(field.getKey()), field.getValue());
+            if (field.getValue().isNull()) {
+                (nulls == null ? nulls = meta.putArray("n") : nulls).addArray().add(field.getKey()).add(position);
+            }
+            position++;
+        }
         meta.put("h", digest(body));
         object.set(META, meta);
         return object;
@@ -96,6 +115,43 @@ final class WireFormat {
         meta.putArray("k").add(tombstone.type()).add(tombstone.id());
         object.set(META, meta);
         return object;
+    }
+
+    /** @return the index record of a config's version (against the core routes): where to find it, and its stamp */
+    static ObjectNode indexRecord(ConfigDocument document) {
+        ObjectNode object = ConfigJson.newObject();
+        object.put("id", recordId(document.key()));
+        ObjectNode meta = record(document);
+        if (document.deleted()) {
+            meta.put("d", true);
+        }
+        meta.putArray("k").add(document.type()).add(document.id());
+        object.set(META, meta);
+        return object;
+    }
+
+    /** @return the type of the index records that holds a config's, one of {@value #INDEX_BUCKETS} */
+    static String indexType(ConfigKey key) {
+        byte[] digest = sha256Bytes((key.type() + '\0' + key.id()).getBytes(StandardCharsets.UTF_8));
+        return indexType((digest[0] & 0xff) % INDEX_BUCKETS);
+    }
+
+    /** @return the type of index bucket {@code bucket} */
+    static String indexType(int bucket) {
+        return INDEX + (bucket < 10 ? "0" : "") + bucket;
+    }
+
+    /** @return the record that names a config type, for {@value #TYPES} */
+    static ObjectNode typeRecord(String type) {
+        ObjectNode object = ConfigJson.newObject();
+        object.put("id", type);
+        object.putObject(META).put("v", VERSION);
+        return object;
+    }
+
+    /** @return whether a type holds this client's records rather than configs */
+    static boolean reserved(String type) {
+        return type.equals(TOMBSTONES) || type.equals(TYPES) || type.startsWith(INDEX);
     }
 
     /**
@@ -138,11 +194,15 @@ final class WireFormat {
         ObjectNode body = ConfigJson.newObject();
         for (Map.Entry<String, JsonNode> field : object.properties()) {
             String name = unescape(field.getKey());
-            if (name != null && !field.getValue().isNull()) {
+            if (name != null) {
                 body.set(name, field.getValue());
             }
         }
-        if (meta != null && meta.path("h").isTextual() && !meta.get("h").asText().equals(digest(body))) {
+        boolean described = meta != null && meta.path("h").isTextual() && meta.get("h").asText().equals(digest(body));
+        if (described && meta.path("n").isArray()) {
+            body = withNulls(body, meta.get("n"));
+        }
+        if (meta != null && meta.path("h").isTextual() && !described) {
             // Edited by a client that kept this record but not the fields it describes (the web dock): an edit
             // of its own, made when the server stamped it, and after the edit the record names.
             Instant after = stamp.plusNanos(TICK_NANOS);
@@ -151,11 +211,44 @@ final class WireFormat {
         return ConfigDocument.of(key, body, created, stamp).withRemoteVersion(etag);
     }
 
+    /** @return the body with the top-level nulls a server did not keep back in their places */
+    private static ObjectNode withNulls(ObjectNode body, JsonNode nulls) {
+        List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(body.properties());
+        boolean added = false;
+        for (JsonNode n : nulls) { // in the order of their positions
+            String name = n.path(0).asText("");
+            if (!name.isEmpty() && !body.has(name)) {
+                fields.add(Math.min(Math.max(0, n.path(1).asInt()), fields.size()), Map.entry(name, NullNode.getInstance()));
+                added = true;
+            }
+        }
+        if (!added) {
+            return body;
+        }
+        ObjectNode ordered = ConfigJson.newObject();
+        fields.forEach(f -> ordered.set(f.getKey(), f.getValue()));
+        return ordered;
+    }
+
     /** @return the tombstone a core-route tombstone record stands for, or null when it is not one */
     static ConfigDocument tombstoneFromRecord(ObjectNode record) {
+        IndexEntry entry = indexEntry(record);
+        return entry == null || !entry.deleted() ? null : ConfigDocument.tombstone(entry.key(), entry.created(), entry.stamp());
+    }
+
+    /**
+     * What an index record (or a tombstone record) says.
+     *
+     * @param deleted whether the version is a delete
+     */
+    record IndexEntry(ConfigKey key, Instant created, Instant stamp, boolean deleted) {
+    }
+
+    /** @return what an index or tombstone record says, or null when it is not one */
+    static IndexEntry indexEntry(ObjectNode record) {
         JsonNode meta = record.get(META);
         JsonNode names = meta == null ? null : meta.get("k");
-        if (names == null || !names.isArray() || names.size() != 2 || !meta.path("d").asBoolean(false)) {
+        if (names == null || !names.isArray() || names.size() != 2) {
             return null;
         }
         try {
@@ -163,7 +256,7 @@ final class WireFormat {
             if (!recordId(key).equals(record.path("id").asText())) {
                 return null;
             }
-            return ConfigDocument.tombstone(key, metaTime(meta, "c", key), metaTime(meta, "t", key));
+            return new IndexEntry(key, metaTime(meta, "c", key), metaTime(meta, "t", key), meta.path("d").asBoolean(false));
         } catch (RuntimeException | StorageException e) {
             return null;
         }
@@ -289,8 +382,12 @@ final class WireFormat {
     }
 
     private static String sha256(byte[] bytes) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256Bytes(bytes));
+    }
+
+    private static byte[] sha256Bytes(byte[] bytes) {
         try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this Java", e);
         }
