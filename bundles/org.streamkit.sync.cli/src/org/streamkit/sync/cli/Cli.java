@@ -30,6 +30,8 @@ import org.streamkit.sync.api.support.CloudUrls;
 import org.streamkit.sync.api.support.ConfigBackup;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
+import org.streamkit.sync.tier.cloud.CloudSignIn;
+import org.streamkit.sync.tier.cloud.Tokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -52,12 +54,14 @@ final class Cli {
             usage: streamkit <command> [--json]
               list [type]                 the live configs (of one type)
               get <type> <id>             one config as JSON
-              put <type> <id> <file|->    save a config from a JSON file or standard input
+              put <type> <id> <file|-> [--sync [--timeout N]]   save a config from a JSON file or standard
+                                          input (--sync: then sync as below, and exit as sync does)
               delete <type> <id>          delete a config
               sync [--timeout N]          wait for every remote tier to connect (8 s at most), pull from it and
                                           deliver the outbox (N s in all, default 30); exits 1 naming what
                                           could not be synced
-              status                      tiers, health, outbox and metrics
+              status                      tiers, health, metrics, and each waiting write with its reason
+              retry [<type> <id> [tier]]  send parked writes again now (all of them without arguments)
               conflicts                   open conflicts
               resolve <type> <id> <mine|theirs|file>   end a conflict
               export <file>               write every live config to a JSON backup
@@ -70,6 +74,13 @@ final class Cli {
               remote cloud auth <url|default>   the sign-in service that refreshes the sign-in (default: the
                                           API's own host on this machine, else https://auth.idling.app)
               remote obs set <host> <port>  where OBS Studio's WebSocket server listens
+              config get [key]            every setting (or one) with its value; config set <key> <value>
+                                          changes one (the preference page's, and OBS's importLegacy)
+              login <email>               sign in to the cloud with a code mailed to you (asks for it here)
+              logout                      sign out of the cloud (the sign-in ends at the service too)
+              whoami                      who this workspace is signed in to the cloud as
+              obs password [--password-stdin]   the OBS WebSocket password (asked for here, not echoed;
+                                          empty removes it), kept encrypted in Secure Storage
               remote <cloud|obs> on|off   turn a remote tier on or off (its settings are kept)
             """;
 
@@ -135,6 +146,12 @@ final class Cli {
                 case "server" -> server(args);
                 case "token" -> token(args);
                 case "remote" -> remote(args);
+                case "retry" -> retry(args);
+                case "config" -> new ConfigCommand(settings.get(), out, err).run(args, json);
+                case "login" -> login(args);
+                case "logout" -> logout(args);
+                case "whoami" -> whoami(args);
+                case "obs" -> obs(args);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -205,13 +222,50 @@ final class Cli {
         return OK;
     }
 
-    private int put(List<String> args) throws UsageException, StorageException, IOException {
-        arity(args, 3, 3, "put <type> <id> <file|->");
-        ConfigKey key = key(args);
-        String text = args.get(2).equals("-") ? new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                : Files.readString(Path.of(args.get(2)), StandardCharsets.UTF_8);
+    private int put(List<String> args) throws UsageException, StorageException, IOException, InterruptedException {
+        String usage = "put <type> <id> <file|-> [--sync [--timeout N]]";
+        List<String> rest = new ArrayList<>(args);
+        boolean andSync = rest.remove("--sync");
+        List<String> syncArgs = List.of();
+        int timeout = rest.indexOf("--timeout");
+        if (timeout >= 0) {
+            if (!andSync || timeout + 1 >= rest.size()) {
+                throw new UsageException("usage: streamkit " + usage);
+            }
+            syncArgs = List.of("--timeout", rest.get(timeout + 1));
+            number(syncArgs, 1, usage);
+            rest.subList(timeout, timeout + 2).clear();
+        }
+        arity(rest, 3, 3, usage);
+        ConfigKey key = key(rest);
+        String text = rest.get(2).equals("-") ? new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                : Files.readString(Path.of(rest.get(2)), StandardCharsets.UTF_8);
         ConfigDocument saved = coordinator.get().put(key, ConfigJson.parseObject(text));
         report(saved, "Saved");
+        return andSync ? sync(syncArgs) : OK;
+    }
+
+    /** {@code retry [<type> <id> [tier]]}: sends parked (failed) writes again now; all of them without arguments. */
+    private int retry(List<String> args) throws UsageException {
+        arity(args, 0, 3, "retry [<type> <id> [tier]]");
+        if (args.size() == 1) {
+            throw new UsageException("usage: streamkit retry [<type> <id> [tier]]");
+        }
+        SyncCoordinator c = coordinator.get();
+        ConfigKey key = args.isEmpty() ? null : key(args);
+        int n = 0;
+        for (PendingWrite w : c.outbox()) {
+            boolean chosen = key == null ? w.failed() : w.key().equals(key) && (args.size() < 3 || w.tier().equals(args.get(2)));
+            if (chosen) {
+                c.retry(w.key(), w.tier());
+                n++;
+            }
+        }
+        if (key != null && n == 0) {
+            err.println("streamkit: retry: " + key + " waits for no remote tier" + (args.size() == 3 ? " named " + args.get(2) : ""));
+            return FAILURE;
+        }
+        err.println(n == 0 ? "No parked writes" : "Sending " + n + (n == 1 ? " write" : " writes") + " again; `streamkit sync` waits for them");
         return OK;
     }
 
@@ -324,6 +378,12 @@ final class Cli {
                     .put("ackLatencyP50Ms", m.ackLatencyP50Ms()).put("ackLatencyP99Ms", m.ackLatencyP99Ms())
                     .put("outboxDepth", m.outboxDepth()).put("successRate", m.successRate());
             node.put("offline", s.offline());
+            ArrayNode outbox = node.putArray("outbox");
+            for (PendingWrite w : coordinator.get().outbox()) {
+                outbox.addObject().put("type", w.key().type()).put("id", w.key().id()).put("tier", w.tier())
+                        .put("attempts", w.attempts()).put("failed", w.failed()).put("lastError", w.lastError())
+                        .put("nextAttempt", w.nextAttempt() == null ? null : w.nextAttempt().toString());
+            }
             out.println(ConfigJson.pretty(node));
         } else {
             for (TierStatus t : s.tiers()) {
@@ -334,6 +394,12 @@ final class Cli {
             var m = s.metrics();
             out.printf(Locale.ROOT, "outbox %d, delivered %d, errors %d, conflicts %d, ack p50 %.0f ms, p99 %.0f ms%n",
                     m.outboxDepth(), m.deliveries(), m.deliveryErrors(), m.conflicts(), m.ackLatencyP50Ms(), m.ackLatencyP99Ms());
+            for (PendingWrite w : coordinator.get().outbox()) {
+                out.printf(Locale.ROOT, "  %s → %s: %s%s%n", w.key(), w.tier(),
+                        w.failed() ? "parked after " + w.attempts() + " attempts (streamkit retry sends it again)"
+                                : w.attempts() == 0 ? "waiting" : "waiting, attempt " + (w.attempts() + 1) + " next",
+                        w.lastError().isEmpty() ? "" : " — " + oneLine(w.lastError()));
+            }
         }
         return OK;
     }
@@ -527,6 +593,160 @@ final class Cli {
             }
             default -> throw new UsageException("usage: streamkit " + usage);
         }
+        return OK;
+    }
+
+    /** The most lines {@code login} reads while waiting for a code that is 9 digits. */
+    private static final int MAX_CODE_LINES = 10;
+
+    /** {@code login <email>}: the auth service mails a code; the sign-in is saved before this says it worked. */
+    private int login(List<String> args) throws UsageException, IOException, org.eclipse.equinox.security.storage.StorageException,
+            StorageException {
+        arity(args, 1, 1, "login <email>");
+        RemoteSettings s = settings.get();
+        Map<String, Object> cloud = s.read(RemoteSettings.CLOUD_PID);
+        String url = String.valueOf(cloud.getOrDefault("url", ""));
+        if (url.isBlank()) {
+            throw new IllegalStateException("set the cloud's URL first: streamkit remote cloud set <url>");
+        }
+        String email = args.get(0).strip();
+        java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        try (CloudSignIn signIn = new CloudSignIn(url, String.valueOf(cloud.getOrDefault(RemoteSettings.AUTH_URL, "")))) {
+            err.println(signIn.requestCode(email) + " (sign-in service " + signIn.authService() + ")");
+            Tokens saved = new Tokens() {
+                @Override
+                public String accessToken() {
+                    return null;
+                }
+
+                @Override
+                public String refreshToken() {
+                    return null;
+                }
+
+                @Override
+                public void update(String accessToken, String refreshToken) {
+                    try {
+                        s.saveSignIn(accessToken, refreshToken);
+                    } catch (org.eclipse.equinox.security.storage.StorageException | IOException e) {
+                        throw new IllegalStateException("the sign-in could not be saved in Secure Storage: " + e.getMessage(), e);
+                    }
+                }
+            };
+            for (int read = 0; read < MAX_CODE_LINES; read++) {
+                err.print("Code from the email: ");
+                err.flush();
+                String code = lines.readLine();
+                if (code == null) {
+                    throw new IllegalStateException("no code was entered; not signed in");
+                }
+                try {
+                    CloudSignIn.Account account = signIn.verify(email, code, saved);
+                    out.println("Signed in as " + account.email() + " (customer " + account.customerId() + "); the sign-in is"
+                            + " kept encrypted in Secure Storage and refreshed by itself");
+                    return OK;
+                } catch (CloudSignIn.SignInException e) {
+                    err.println(e.getMessage());
+                    if (e.codeGone()) {
+                        return FAILURE;
+                    }
+                }
+            }
+            err.println("No valid code after " + MAX_CODE_LINES + " lines; not signed in");
+            return FAILURE;
+        } catch (CloudSignIn.SignInException e) {
+            err.println("streamkit: login: " + e.getMessage());
+            return FAILURE;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** {@code logout}: ends the sign-in at the service (best effort) and forgets it here. */
+    private int logout(List<String> args) throws UsageException, IOException, org.eclipse.equinox.security.storage.StorageException {
+        arity(args, 0, 0, "logout");
+        RemoteSettings s = settings.get();
+        String access = s.readSecret(RemoteSettings.CLOUD_NODE, RemoteSettings.ACCESS_TOKEN);
+        if (access == null) {
+            err.println("Not signed in to the cloud");
+            return OK;
+        }
+        Map<String, Object> cloud = s.read(RemoteSettings.CLOUD_PID);
+        String url = String.valueOf(cloud.getOrDefault("url", ""));
+        boolean ended = false;
+        if (!url.isBlank()) {
+            try (CloudSignIn signIn = new CloudSignIn(url, String.valueOf(cloud.getOrDefault(RemoteSettings.AUTH_URL, "")))) {
+                ended = signIn.logout(access);
+            } catch (IllegalArgumentException e) {
+                ended = false;
+            }
+        }
+        s.saveSecret(RemoteSettings.CLOUD_NODE, RemoteSettings.ACCESS_TOKEN, "", RemoteSettings.REFRESH_TOKEN);
+        out.println(ended ? "Signed out (the sign-in ended at the service)"
+                : "Signed out here (the sign-in service could not be told; its refresh token is forgotten)");
+        return OK;
+    }
+
+    /** {@code whoami}: the account the saved sign-in names (read from its token; the token itself is never shown). */
+    private int whoami(List<String> args) throws UsageException, org.eclipse.equinox.security.storage.StorageException {
+        arity(args, 0, 0, "whoami");
+        RemoteSettings s = settings.get();
+        String access = s.readSecret(RemoteSettings.CLOUD_NODE, RemoteSettings.ACCESS_TOKEN);
+        if (access == null) {
+            err.println("streamkit: whoami: not signed in to the cloud (streamkit login <email>)");
+            return FAILURE;
+        }
+        boolean refreshable = s.hasSecret(RemoteSettings.CLOUD_NODE, RemoteSettings.REFRESH_TOKEN);
+        Optional<CloudSignIn.Account> account = CloudSignIn.account(access);
+        if (json) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            account.ifPresent(a -> {
+                node.put("email", a.email());
+                node.put("customerId", a.customerId());
+                node.put("displayName", a.displayName());
+                node.put("accessTokenExpires", a.expiresAt() == null ? null : a.expiresAt().toString());
+            });
+            node.put("refreshable", refreshable);
+            out.println(node.toPrettyString());
+            return OK;
+        }
+        if (account.isEmpty()) {
+            out.println("Signed in with a token that names no account" + (refreshable ? "" : " (not refreshable)"));
+            return OK;
+        }
+        CloudSignIn.Account a = account.get();
+        out.println("Signed in as " + (a.email().isEmpty() ? a.customerId() : a.email()) + " (customer " + a.customerId() + ")");
+        boolean expired = a.expiresAt() != null && a.expiresAt().isBefore(java.time.Instant.now());
+        err.println((expired ? "The access token expired at " : "The access token is good until ") + a.expiresAt()
+                + (refreshable ? "; it is refreshed by itself" : "; no refresh token: sign in again when it expires"));
+        return OK;
+    }
+
+    /** {@code obs password [--password-stdin]}: the OBS WebSocket password, into Secure Storage. */
+    private int obs(List<String> args) throws UsageException, IOException, org.eclipse.equinox.security.storage.StorageException {
+        String usage = "obs password [--password-stdin]";
+        if (args.isEmpty() || !args.get(0).equals("password") || args.size() > 2
+                || args.size() == 2 && !args.get(1).equals("--password-stdin")) {
+            throw new UsageException("usage: streamkit " + usage);
+        }
+        String password;
+        if (args.size() == 2) {
+            password = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            password = password.endsWith("\r\n") ? password.substring(0, password.length() - 2)
+                    : password.endsWith("\n") ? password.substring(0, password.length() - 1) : password;
+        } else {
+            java.io.Console console = System.console();
+            if (console == null) {
+                throw new UsageException("no terminal to ask for the password on: pipe it in with --password-stdin");
+            }
+            char[] typed = console.readPassword("OBS WebSocket password (empty removes it): ");
+            password = typed == null ? "" : new String(typed);
+        }
+        if (password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0) {
+            throw new UsageException("a password is one line");
+        }
+        settings.get().saveSecret(RemoteSettings.OBS_NODE, RemoteSettings.OBS_PASSWORD, password);
+        err.println(password.isEmpty() ? "The OBS password is removed" : "The OBS password is saved (encrypted in Secure Storage)");
         return OK;
     }
 

@@ -83,6 +83,23 @@ final class RemoteSettings {
         return secure().node(node).get(key, null) != null;
     }
 
+    /** @return a secret, decrypted, for this process's own use (never printed), or null when none is saved */
+    String readSecret(String node, String key) throws StorageException {
+        return secure().node(node).get(key, null);
+    }
+
+    /** Saves a sign-in (access and refresh token) encrypted, in one flush; a null refresh token removes the old one. */
+    void saveSignIn(String accessToken, String refreshToken) throws StorageException, IOException {
+        ISecurePreferences preferences = secure().node(CLOUD_NODE);
+        preferences.put(ACCESS_TOKEN, accessToken, true);
+        if (refreshToken == null) {
+            preferences.remove(REFRESH_TOKEN);
+        } else {
+            preferences.put(REFRESH_TOKEN, refreshToken, true);
+        }
+        preferences.flush();
+    }
+
     /**
      * Saves a secret encrypted, or removes it when {@code value} is empty.
      *

@@ -69,6 +69,10 @@ public final class ServerConfig {
     public static final String ACCESS_TOKEN_SECONDS = "accessToken.seconds";
     /** Property key: lifetime of minted refresh tokens in seconds (2592000, 30 days). */
     public static final String REFRESH_TOKEN_SECONDS = "refreshToken.seconds";
+    /** Property key: how long a sign-in code is good for, in seconds (600). */
+    public static final String CODE_SECONDS = "signIn.codeSeconds";
+    /** Property key: how long a code sign-in lasts at most, refreshes included, in seconds (604800, 7 days). */
+    public static final String SESSION_SECONDS = "signIn.sessionSeconds";
     /** Property key: fsync every commit ({@code true}) or only write it to the log file (default). */
     public static final String DURABLE_WRITES = "durableWrites";
     /** Property key: value of {@code environment} in {@code /health} ({@code local}). */
@@ -89,6 +93,8 @@ public final class ServerConfig {
     private final Duration heartbeatInterval;
     private final Duration accessTokenTtl;
     private final Duration refreshTokenTtl;
+    private final Duration codeTtl;
+    private final Duration sessionLimit;
     private final Duration clockSkew;
     private final Duration lockTimeout;
     private final boolean durableWrites;
@@ -110,6 +116,8 @@ public final class ServerConfig {
         this.heartbeatInterval = b.heartbeatInterval;
         this.accessTokenTtl = b.accessTokenTtl;
         this.refreshTokenTtl = b.refreshTokenTtl;
+        this.codeTtl = b.codeTtl;
+        this.sessionLimit = b.sessionLimit;
         this.clockSkew = b.clockSkew;
         this.lockTimeout = b.lockTimeout;
         this.durableWrites = b.durableWrites;
@@ -138,6 +146,8 @@ public final class ServerConfig {
         b.heartbeatInterval = heartbeatInterval;
         b.accessTokenTtl = accessTokenTtl;
         b.refreshTokenTtl = refreshTokenTtl;
+        b.codeTtl = codeTtl;
+        b.sessionLimit = sessionLimit;
         b.clockSkew = clockSkew;
         b.lockTimeout = lockTimeout;
         b.durableWrites = durableWrites;
@@ -178,6 +188,8 @@ public final class ServerConfig {
                     case HEARTBEAT_SECONDS -> b.heartbeatInterval(Duration.ofSeconds(Long.parseLong(value)));
                     case ACCESS_TOKEN_SECONDS -> b.accessTokenTtl(Duration.ofSeconds(Long.parseLong(value)));
                     case REFRESH_TOKEN_SECONDS -> b.refreshTokenTtl(Duration.ofSeconds(Long.parseLong(value)));
+                    case CODE_SECONDS -> b.codeTtl(Duration.ofSeconds(Long.parseLong(value)));
+                    case SESSION_SECONDS -> b.sessionLimit(Duration.ofSeconds(Long.parseLong(value)));
                     case DURABLE_WRITES -> b.durableWrites(bool(value));
                     case ENVIRONMENT -> b.environment(value);
                     default -> throw new IllegalArgumentException("unknown setting");
@@ -236,6 +248,16 @@ public final class ServerConfig {
     /** @return whether the extensions are offered; when not, only the core routes exist */
     public boolean extensions() {
         return extensions;
+    }
+
+    /** @return how long a sign-in code is good for */
+    public Duration codeTtl() {
+        return codeTtl;
+    }
+
+    /** @return how long a code sign-in lasts at most, refreshes included */
+    public Duration sessionLimit() {
+        return sessionLimit;
     }
 
     /**
@@ -313,6 +335,8 @@ public final class ServerConfig {
         private Duration heartbeatInterval = Duration.ofSeconds(15);
         private Duration accessTokenTtl = Duration.ofMinutes(15);
         private Duration refreshTokenTtl = Duration.ofDays(30);
+        private Duration codeTtl = Duration.ofMinutes(10);
+        private Duration sessionLimit = Duration.ofDays(7);
         private Duration clockSkew = Duration.ofSeconds(30);
         private Duration lockTimeout = Duration.ofSeconds(1);
         private boolean durableWrites;
@@ -428,6 +452,16 @@ public final class ServerConfig {
 
         public Builder refreshTokenTtl(Duration value) {
             this.refreshTokenTtl = positive("refresh-token lifetime", value);
+            return this;
+        }
+
+        public Builder codeTtl(Duration value) {
+            this.codeTtl = positive("sign-in code lifetime", value);
+            return this;
+        }
+
+        public Builder sessionLimit(Duration value) {
+            this.sessionLimit = positive("sign-in lifetime", value);
             return this;
         }
 

@@ -26,6 +26,7 @@ import org.streamkit.sync.server.internal.JwksSource;
 import org.streamkit.sync.server.internal.ProblemErrorHandler;
 import org.streamkit.sync.server.internal.RateLimiter;
 import org.streamkit.sync.server.internal.SigningKey;
+import org.streamkit.sync.server.internal.SignIn;
 import org.streamkit.sync.server.internal.TokenService;
 
 /**
@@ -67,6 +68,7 @@ public final class StreamkitServer implements AutoCloseable {
     private ServerConnector connector;
     private ConfigStore store;
     private TokenService tokens;
+    private SignIn signIn;
     private EventHub hub;
     private volatile URI uri;
 
@@ -112,6 +114,7 @@ public final class StreamkitServer implements AutoCloseable {
             tokens = new TokenService(key, external, clock, config.clockSkew(), config.issuer(), config.audience(),
                     () -> config.issuer() != null ? config.issuer() : String.valueOf(uri));
             external = null; // owned by tokens now
+            signIn = SignIn.open(config, tokens, clock);
             hub = new EventHub();
             store.setListener(hub::publish);
             RateLimiter limiter = new RateLimiter(config.rateLimitBurst(), config.rateLimitPerSecond(), System::nanoTime);
@@ -131,7 +134,7 @@ public final class StreamkitServer implements AutoCloseable {
             connector.setIdleTimeout(Math.max(30_000, config.heartbeatInterval().toMillis() * 2 + 5_000));
             jetty.addConnector(connector);
             jetty.setErrorHandler(new ProblemErrorHandler());
-            jetty.setHandler(new ApiHandler(config, store, tokens, limiter, hub, clock));
+            jetty.setHandler(new ApiHandler(config, store, tokens, signIn, limiter, hub, clock));
             jetty.setStopTimeout(5_000);
             try {
                 jetty.start();
@@ -273,6 +276,10 @@ public final class StreamkitServer implements AutoCloseable {
         if (tokens != null) {
             tokens.close();
             tokens = null;
+        }
+        if (signIn != null) {
+            signIn.close();
+            signIn = null;
         }
         if (store != null) {
             store.close();

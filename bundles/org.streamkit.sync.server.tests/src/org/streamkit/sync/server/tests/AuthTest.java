@@ -141,7 +141,7 @@ class AuthTest {
             foreign.put("token_use", "refresh");
             CoreRoutesTest.assertProblem(anonymous.post("/auth/refresh", Api.object().put("refresh_token", other.sign(foreign))), 401);
             CoreRoutesTest.assertProblem(anonymous.post("/auth/refresh", Api.object().put("refresh_token", "junk")), 401);
-            CoreRoutesTest.assertProblem(anonymous.post("/auth/refresh", Api.object()), 400);
+            CoreRoutesTest.assertProblem(anonymous.post("/auth/refresh", Api.object()), 401); // missing_refresh_token
         }
     }
 

@@ -64,17 +64,19 @@ public final class ApiHandler extends Handler.Abstract {
     private final ServerConfig config;
     private final ConfigStore store;
     private final TokenService tokens;
+    private final SignIn signIn;
     private final RateLimiter limiter;
     private final EventHub hub;
     private final Clock clock;
     private final boolean extensions;
 
-    public ApiHandler(ServerConfig config, ConfigStore store, TokenService tokens, RateLimiter limiter, EventHub hub,
-            Clock clock) {
+    public ApiHandler(ServerConfig config, ConfigStore store, TokenService tokens, SignIn signIn, RateLimiter limiter,
+            EventHub hub, Clock clock) {
         super(InvocationType.BLOCKING);
         this.config = config;
         this.store = store;
         this.tokens = tokens;
+        this.signIn = signIn;
         this.limiter = limiter;
         this.hub = hub;
         this.clock = clock;
@@ -117,9 +119,11 @@ public final class ApiHandler extends Handler.Abstract {
             limitByAddress(request, path);
             return Reply.json(200, tokens.jwks()).header("Cache-Control", "public, max-age=300");
         }
-        if (n == 2 && first.equals("auth") && segments.get(1).equals("refresh") && method.equals("POST")) {
-            limitByAddress(request, path);
-            return refresh(request, path);
+        if (n == 2 && first.equals("auth")) {
+            Reply auth = auth(request, segments.get(1), method, path);
+            if (auth != null) {
+                return auth;
+            }
         }
         if (extensions && n == 1 && first.equals("events") && method.equals("GET")) {
             TokenService.Principal who = authenticate(request, path);
@@ -150,7 +154,8 @@ public final class ApiHandler extends Handler.Abstract {
         limitByAddress(request, path);
         return Reply.problem(404, "not-found", "Not Found", "No route for " + printable(method) + " " + printable(path)
                 + ". Routes: GET /health, GET|POST /configs/{type}, GET|PUT|DELETE /configs/{type}/{id}"
-                + (extensions ? ", GET /configs?since=, GET /events" : "") + ", POST /auth/refresh.", path);
+                + (extensions ? ", GET /configs?since=, GET /events" : "")
+                + ", POST /auth/request-otp|verify-otp|refresh|logout, GET /auth/me.", path);
     }
 
     // ---------------------------------------------------------------- routes
@@ -178,12 +183,44 @@ public final class ApiHandler extends Handler.Abstract {
         return Reply.json(up ? 200 : 503, node);
     }
 
-    private Reply refresh(Request request, String path) throws HttpProblem {
-        ObjectNode body = parseObject(readBody(request, path), path);
+    /** The sign-in service's routes (see {@link SignIn}); null for a method a route does not have. */
+    private Reply auth(Request request, String route, String method, String path) throws HttpProblem {
+        switch (route) {
+            case "request-otp", "verify-otp", "refresh" -> {
+                if (!method.equals("POST")) {
+                    return null;
+                }
+                limitByAddress(request, path);
+                ObjectNode body = parseObject(readBody(request, path), path);
+                return switch (route) {
+                    case "request-otp" -> signIn.requestCode(body, Request.getRemoteAddr(request), path);
+                    case "verify-otp" -> signIn.verifyCode(body, path);
+                    default -> refresh(body, path);
+                };
+            }
+            case "logout" -> {
+                return method.equals("POST") ? signIn.logout(authenticate(request, path)) : null;
+            }
+            case "me" -> {
+                return method.equals("GET") ? SignIn.me(authenticate(request, path)) : null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private Reply refresh(ObjectNode body, String path) {
         JsonNode token = body.has("refresh_token") ? body.get("refresh_token") : body.get("refreshToken");
         if (token == null || !token.isTextual() || token.asText().isBlank()) {
-            return Reply.problem(400, "invalid-request", "Bad Request",
-                    "Send the refresh token as JSON: {\"refresh_token\": \"…\"}.", path);
+            ObjectNode extra = Json.object();
+            extra.put("error", "missing_refresh_token");
+            return Reply.problem(401, "missing-refresh-token", "Unauthorized",
+                    "Send the refresh token as JSON: {\"refresh_token\": \"…\"}.", path, extra);
+        }
+        Reply opaque = signIn.refresh(token.asText().strip(), path);
+        if (opaque != null) {
+            return opaque;
         }
         try {
             String access = tokens.refresh(token.asText(), config.accessTokenTtl());

@@ -31,8 +31,12 @@ public final class TokenService implements AutoCloseable {
     /** Claim that tells access from refresh tokens. */
     public static final String TOKEN_USE = "token_use";
 
-    /** Who a request acts for. */
-    public record Principal(String customerId) {
+    /**
+     * Who a request acts for.
+     *
+     * @param claims the access token's claims (the session it belongs to, {@code sid}, when it came from a sign-in)
+     */
+    public record Principal(String customerId, ObjectNode claims) {
     }
 
     private final SigningKey own;
@@ -78,10 +82,14 @@ public final class TokenService implements AutoCloseable {
         if (requiredAudience != null && !audiences(token.claims()).contains(requiredAudience)) {
             throw new TokenException("The token is not meant for " + requiredAudience + " (aud).");
         }
-        if ("refresh".equals(token.claims().path(TOKEN_USE).asText(null))) {
+        String use = token.claims().path(TOKEN_USE).asText(null);
+        if (use != null && !use.equals("access") && !use.equals("refresh")) {
+            throw new TokenException("This is an " + use + " token, not an access token.");
+        }
+        if ("refresh".equals(use)) {
             throw new TokenException("A refresh token cannot be used as an access token; exchange it at POST /auth/refresh.");
         }
-        return new Principal(customer(token.claims()));
+        return new Principal(customer(token.claims()), token.claims());
     }
 
     /**
@@ -108,6 +116,15 @@ public final class TokenService implements AutoCloseable {
      * @throws IllegalArgumentException when the customer id is not acceptable or the lifetime not positive
      */
     public String mint(String customerId, Duration ttl, String use) {
+        return mint(customerId, ttl, use, null);
+    }
+
+    /**
+     * Mints a token with claims of a sign-in besides the usual ones.
+     *
+     * @param extra claims to add (such as {@code sid}, {@code email}, {@code displayName}, {@code scope}), or null
+     */
+    public String mint(String customerId, Duration ttl, String use, ObjectNode extra) {
         try {
             ConfigKey.validateId(customerId);
         } catch (ConfigValidationException e) {
@@ -132,6 +149,9 @@ public final class TokenService implements AutoCloseable {
         claims.put("exp", now.plus(ttl).getEpochSecond());
         claims.put("jti", UUID.randomUUID().toString());
         claims.put(TOKEN_USE, use);
+        if (extra != null) {
+            extra.properties().forEach(e -> claims.set(e.getKey(), e.getValue()));
+        }
         return Jwt.sign(header, claims, own.privateKey());
     }
 

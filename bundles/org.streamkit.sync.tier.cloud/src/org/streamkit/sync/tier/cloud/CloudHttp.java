@@ -186,6 +186,20 @@ public final class CloudHttp implements AutoCloseable {
         return response;
     }
 
+    /**
+     * Sends a request to the auth service as it is: no refresh, no retry, no cookie.
+     *
+     * @param bearer an access token to send, or null
+     */
+    Response authRequest(String method, List<String> path, byte[] json, String bearer, String what) throws StorageException {
+        return execute(request(authBase, method, path, Map.of(), json, Map.of(), bearer), what);
+    }
+
+    /** @return the auth service this client refreshes the sign-in at */
+    URI authBase() {
+        return authBase;
+    }
+
     private static SimpleHttpRequest request(URI root, String method, List<String> path, Map<String, String> query,
             byte[] json, Map<String, String> headers, String token) throws StorageException {
         URI uri;

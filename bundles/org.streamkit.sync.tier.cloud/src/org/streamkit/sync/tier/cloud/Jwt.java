@@ -9,7 +9,7 @@ import org.streamkit.sync.api.ConfigJson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** Reads a JWT's expiry without verifying it (the server verifies); never logs or prints the token. */
+/** Reads a JWT's claims without verifying them (the server verifies); never logs or prints the token. */
 final class Jwt {
 
     private Jwt() {
@@ -17,6 +17,11 @@ final class Jwt {
 
     /** @return the token's {@code exp}, when it is a readable JWT with one */
     static Optional<Instant> expiry(String token) {
+        return claims(token).map(c -> c.get("exp")).filter(JsonNode::canConvertToLong).map(exp -> Instant.ofEpochSecond(exp.asLong()));
+    }
+
+    /** @return the token's claims, when it is a readable JWT */
+    static Optional<JsonNode> claims(String token) {
         if (token == null) {
             return Optional.empty();
         }
@@ -26,8 +31,7 @@ final class Jwt {
         }
         try {
             JsonNode claims = ConfigJson.reader().readTree(Base64.getUrlDecoder().decode(parts[1]));
-            JsonNode exp = claims == null ? null : claims.get("exp");
-            return exp != null && exp.canConvertToLong() ? Optional.of(Instant.ofEpochSecond(exp.asLong())) : Optional.empty();
+            return claims != null && claims.isObject() ? Optional.of(claims) : Optional.empty();
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -110,6 +110,41 @@ class CommandLineTest {
     }
 
     @Test
+    void everySettingIsSetAndReadByNameAndABadValueChangesNothing() throws Exception {
+        Path own = Files.createTempDirectory(workspace.getParent(), "cli-config-workspace");
+        assertEquals(0, streamkitOn(own, null, "config", "set", "sync.historyDepth", "7").code());
+        assertEquals("7", streamkitOn(own, null, "config", "get", "sync.historyDepth").out().strip());
+        assertEquals(0, streamkitOn(own, null, "config", "set", "obs.importLegacy", "true").code());
+        assertEquals(0, streamkitOn(own, null, "config", "set", "cloud.types", "notes, overlays").code());
+
+        Launcher.Run bad = streamkitOn(own, null, "config", "set", "obs.port", "70000");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("obs.port cannot be '70000': it is a whole number from 1 to 65535"), bad.err());
+        Launcher.Run unknown = streamkitOn(own, null, "config", "set", "obs.colour", "red");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("no setting 'obs.colour'"), unknown.err());
+        Launcher.Run noUrl = streamkitOn(own, null, "config", "set", "cloud.enabled", "true");
+        assertEquals(1, noUrl.code());
+        assertTrue(noUrl.err().contains("set the cloud's URL first"), noUrl.err());
+
+        Launcher.Run all = streamkitOn(own, null, "config", "get", "--json");
+        assertEquals(0, all.code(), all.err());
+        assertTrue(all.out().contains("\"sync.historyDepth\" : \"7\"") && all.out().contains("\"obs.port\" : \"4455\"")
+                && all.out().contains("\"obs.importLegacy\" : \"true\"") && all.out().contains("\"cloud.types\" : \"notes,overlays\""),
+                "the values set, and the defaults of the rest, a bad value changing nothing: " + all.out());
+
+        Launcher.Run password = streamkitOn(own, "s3cret-pass\n", "obs", "password", "--password-stdin");
+        assertEquals(0, password.code(), password.err());
+        assertTrue(streamkitOn(own, null, "remote").out().contains("password set"));
+        try (var files = Files.walk(own)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertTrue(!new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1).contains("s3cret-pass"),
+                        "the password is in no file unencrypted: " + f);
+            }
+        }
+    }
+
+    @Test
     void badUsageExitsWithTwoAndBadInputWithOneAndAClearReason() throws Exception {
         Launcher.Run unknown = streamkit(null, "frobnicate");
         assertEquals(2, unknown.code());

@@ -51,6 +51,46 @@ final class Launcher {
         return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
+    /** A command that reads what the test types, line by line, as a user answers its prompts. */
+    static final class Interactive {
+        private final Process process;
+        private final Path out;
+        private final Path err;
+
+        private Interactive(Process process, Path out, Path err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        void type(String line) throws IOException {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
+        /** Ends the input and waits (two minutes at most) for the command to end. */
+        Run finish() throws Exception {
+            try {
+                process.getOutputStream().close();
+            } catch (IOException alreadyEnded) {
+                // the command stopped reading
+            }
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                stop(process);
+                throw new AssertionError("the command did not end");
+            }
+            return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        }
+    }
+
+    /** Starts a command whose input the test types (see {@link Interactive}). */
+    Interactive open(Path workspace, String... args) throws IOException {
+        ProcessBuilder builder = builder(workspace, Map.of(), args);
+        Path out = Files.createTempFile(workspace.getParent(), "out", ".txt");
+        Path err = Files.createTempFile(workspace.getParent(), "err", ".txt");
+        return new Interactive(builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start(), out, err);
+    }
+
     /** Starts a command that runs until stopped (the local server), its output in a log file of the workspace's folder. */
     Process start(Path workspace, String... args) throws IOException {
         ProcessBuilder builder = builder(workspace, Map.of(), args);
