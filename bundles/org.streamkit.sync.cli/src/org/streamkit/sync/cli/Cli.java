@@ -66,6 +66,8 @@ final class Cli {
               resolve <type> <id> <mine|theirs|file>   end a conflict
               export <file>               write every live config to a JSON backup
               import <file>               merge a JSON backup (last write wins)
+              daemon                      keep this workspace syncing without a screen, and run the commands
+                                          ./streamkit forwards to it, until stopped
               server [--port N] [--core [--list-cap N]]   run the local Streamkit API server until stopped
               token <customer> [--minutes N]   mint an access token of the local server
               remote                      the remote tiers and their settings

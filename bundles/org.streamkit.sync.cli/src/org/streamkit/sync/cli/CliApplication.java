@@ -1,32 +1,20 @@
 package org.streamkit.sync.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import org.eclipse.equinox.app.IApplication;
 import org.eclipse.equinox.app.IApplicationContext;
-import org.eclipse.equinox.security.storage.ISecurePreferences;
-import org.eclipse.equinox.security.storage.SecurePreferencesFactory;
 import org.eclipse.osgi.service.datalocation.Location;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
-import org.streamkit.sync.api.SyncCoordinator;
-import org.streamkit.sync.api.support.StateLocations;
 
 /**
  * The headless Streamkit application ({@code org.streamkit.sync.cli.app}): runs one command against the
- * sync coordinator of the workspace given with {@code -data}, and returns its exit code.
+ * sync coordinator of the workspace given with {@code -data}, and returns its exit code. It holds the
+ * workspace while it runs (Eclipse's workspace lock), and says so at once when another process holds it.
  */
 public final class CliApplication implements IApplication {
 
@@ -38,20 +26,57 @@ public final class CliApplication implements IApplication {
         String[] args = commandArguments((String[]) context.getArguments().getOrDefault(IApplicationContext.APPLICATION_ARGS,
                 new String[0]));
         BundleContext bundleContext = FrameworkUtil.getBundle(CliApplication.class).getBundleContext();
-        ServiceTracker<SyncCoordinator, SyncCoordinator> tracker = new ServiceTracker<>(bundleContext, SyncCoordinator.class, null);
-        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> admin = new ServiceTracker<>(bundleContext, ConfigurationAdmin.class, null);
-        tracker.open();
-        admin.open();
-        try {
-            Supplier<RemoteSettings> settings = () -> new RemoteSettings(await(admin, "Configuration Admin"), secureStorage());
-            Cli cli = new Cli(() -> await(tracker, "the sync coordinator"), settings,
-                    () -> configuredRemotes(bundleContext, settings.get()), System.out, System.err, System.in,
-                    serverFolder(bundleContext));
-            return cli.run(args);
-        } finally {
-            admin.close();
-            tracker.close();
+        String command = args.length == 0 ? "help" : args[0];
+        try (CliServices services = new CliServices(bundleContext)) {
+            Location workspace = command.equals("help") || command.equals("--help") ? null : services.instanceArea();
+            if (workspace != null && !hold(workspace)) {
+                System.err.println("streamkit: " + command + ": the workspace " + where(workspace) + " is in use by another"
+                        + " Streamkit process that takes no commands (a workbench or daemon started by ./streamkit takes them;"
+                        + " this one was started otherwise, or is a command still running). Wait for it to end, or stop it.");
+                return Cli.FAILURE;
+            }
+            try {
+                if (command.equals("daemon")) {
+                    return daemon(services, args, workspace);
+                }
+                return services.cli(System.out, System.err, System.in).run(args);
+            } finally {
+                if (workspace != null) {
+                    workspace.release();
+                }
+            }
         }
+    }
+
+    /** @return whether this process holds the workspace now (false: another process does) */
+    private static boolean hold(Location workspace) {
+        try {
+            return workspace.lock();
+        } catch (IOException | IllegalStateException e) {
+            return true; // a workspace that cannot be locked (read-only, or no lock file): nothing to wait for
+        }
+    }
+
+    private static String where(Location workspace) {
+        return workspace.getURL() == null ? "" : workspace.getURL().getPath();
+    }
+
+    /**
+     * {@code daemon}: keeps this workspace syncing without a screen (pulls on start, live events, periodic
+     * sync, the outbox), and takes the commands {@code ./streamkit} forwards to it, until stopped.
+     */
+    private static int daemon(CliServices services, String[] args, Location workspace) throws InterruptedException {
+        if (args.length != 1) {
+            System.err.println("streamkit: usage: streamkit daemon");
+            return Cli.USAGE;
+        }
+        services.coordinator();
+        String channel = System.getProperty(CommandChannelComponent.SOCKET, "");
+        System.out.println("Streamkit daemon on " + (workspace == null ? "this workspace" : where(workspace)) + ": syncing"
+                + (channel.isBlank() ? "" : "; ./streamkit commands on this workspace are run by it") + ". Stop it with Ctrl+C.");
+        System.out.flush();
+        new java.util.concurrent.CountDownLatch(1).await();
+        return Cli.OK;
     }
 
     /** @return the arguments without the Secure Storage runtime options (and their values) */
@@ -65,65 +90,6 @@ public final class CliApplication implements IApplication {
             }
         }
         return out.toArray(String[]::new);
-    }
-
-    private static <T> T await(ServiceTracker<T, T> tracker, String what) {
-        try {
-            T service = tracker.waitForService(TimeUnit.SECONDS.toMillis(30));
-            if (service == null) {
-                throw new IllegalStateException(what + " did not start within 30 s");
-            }
-            return service;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
-        }
-    }
-
-    private static ISecurePreferences secureStorage() {
-        try {
-            return SecurePreferencesFactory.getDefault();
-        } catch (RuntimeException e) {
-            return null; // said when a secret is needed
-        }
-    }
-
-    /** @return the remote tiers the settings turn on: the cloud once it has a URL, OBS when its tier is installed */
-    private static Set<String> configuredRemotes(BundleContext context, RemoteSettings settings) {
-        Set<String> remotes = new TreeSet<>();
-        try {
-            Map<String, Object> cloud = settings.read(RemoteSettings.CLOUD_PID);
-            if (!String.valueOf(cloud.getOrDefault("url", "")).isBlank() && RemoteSettings.enabled(cloud)) {
-                remotes.add("cloud");
-            }
-            if (installed(context, "org.streamkit.sync.tier.obs") && RemoteSettings.enabled(settings.read(RemoteSettings.OBS_PID))) {
-                remotes.add("obs");
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("the settings could not be read: " + e.getMessage(), e);
-        }
-        return remotes;
-    }
-
-    private static boolean installed(BundleContext context, String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName()) && b.getState() != Bundle.UNINSTALLED) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** {@code <workspace>/.metadata/.plugins/org.streamkit.sync.cli/server}: the local server's data. */
-    private static Path serverFolder(BundleContext context) throws InvalidSyntaxException {
-        ServiceTracker<Location, Location> instance = new ServiceTracker<>(context,
-                context.createFilter("(&(objectClass=" + Location.class.getName() + ")(type=osgi.instance.area))"), null);
-        instance.open();
-        try {
-            return StateLocations.of(instance.getService(), context, "server");
-        } finally {
-            instance.close();
-        }
     }
 
     @Override

@@ -32,6 +32,7 @@ import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.ui.IWorkbenchCommandConstants;
 import org.eclipse.ui.PlatformUI;
@@ -62,6 +63,7 @@ import org.streamkit.sync.ui.internal.ConfigsView;
 import org.streamkit.sync.ui.internal.NewConfigDialog;
 import org.streamkit.sync.ui.internal.SettingsForm;
 import org.streamkit.sync.ui.internal.SettingsStore;
+import org.streamkit.sync.ui.internal.SignInDialog;
 import org.streamkit.sync.ui.internal.StreamkitPreferencePage;
 
 /**
@@ -325,6 +327,105 @@ class PreferencesTest {
         asking.delete(waiting);
         asking.syncNow();
         waitUntil(() -> asking.state(waiting, "cloud") == SyncState.SYNCED, "the deletion reaches the server");
+    }
+
+    @Test
+    void signInWithAMailedCodeSavesTheSignInAtOnceAndShowsIt() throws Exception {
+        StreamkitPreferencePage page = open();
+        SettingsForm form = page.form();
+        form.cloudUrl().setText(server.uri().toString());
+        String email = "prefs-" + System.nanoTime() + "@example.com";
+        Path mailbox = server.config().dataFolder().resolve("mailbox.jsonl");
+        List<String> seen = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Display display = Display.getCurrent();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int[] step = { 0 };
+        Runnable[] drive = new Runnable[1];
+        drive[0] = () -> {
+            SignInDialog signIn = null;
+            for (Shell shell : display.getShells()) {
+                if (shell.getData() instanceof SignInDialog d && shell.isVisible()) {
+                    signIn = d;
+                }
+            }
+            if (signIn == null) {
+                if (step[0] < 4 && System.nanoTime() < deadline) {
+                    display.timerExec(50, drive[0]);
+                }
+                return;
+            }
+            try {
+                String code = mailedCode(mailbox, email);
+                if (step[0] == 0) { // the address, then Send code
+                    signIn.emailField().setText(email);
+                    UiTests.press(signIn.getShell(), "Send code");
+                    step[0] = 1;
+                } else if (step[0] == 1 && code != null && !signIn.busy()) { // a wrong code first
+                    signIn.codeField().setText(code.equals("111111111") ? "222222222" : "111111111");
+                    UiTests.press(signIn.getShell(), "Sign in");
+                    step[0] = 2;
+                } else if (step[0] == 2 && !signIn.busy() && signIn.shownError() != null) {
+                    seen.add(signIn.shownError());
+                    signIn.codeField().setText(code);
+                    UiTests.press(signIn.getShell(), "Sign in");
+                    step[0] = 3;
+                } else if (System.nanoTime() > deadline) {
+                    failure.set("the sign-in did not finish; step " + step[0] + ", shown: " + signIn.shownError());
+                    signIn.close();
+                    return;
+                }
+            } catch (RuntimeException e) {
+                failure.set(e.toString());
+                signIn.close();
+                return;
+            }
+            display.timerExec(50, drive[0]);
+        };
+        display.timerExec(50, drive[0]);
+        press(form.signInButton()); // opens the dialog; returns when it closed
+        step[0] = 4;
+        assertNull(failure.get(), failure.get());
+        assertEquals(List.of("Wrong code; 4 tries left"), seen, "a wrong code says how many tries are left");
+
+        ISecurePreferences cloudNode = SecurePreferencesFactory.getDefault().node(SettingsStore.CLOUD_NODE);
+        waitUntil(() -> {
+            try {
+                return cloudNode.get(SettingsStore.ACCESS_TOKEN, null) != null;
+            } catch (org.eclipse.equinox.security.storage.StorageException e) {
+                return false;
+            }
+        }, "the sign-in is saved at once");
+        String access = cloudNode.get(SettingsStore.ACCESS_TOKEN, null);
+        assertNotNull(cloudNode.get(SettingsStore.REFRESH_TOKEN, null), "with its refresh token");
+        assertTrue(cloudNode.isEncrypted(SettingsStore.ACCESS_TOKEN) && cloudNode.isEncrypted(SettingsStore.REFRESH_TOKEN));
+        waitUntil(() -> access.equals(form.cloudToken().getText()), "the page shows the new token");
+        assertTrue(page.getMessage().contains("Signed in as " + email), page.getMessage());
+
+        // Nothing else changed, so OK writes nothing more; the refresh token stays.
+        press(okButton());
+        waitUntil(() -> page.saveResult() != null || dialog.getShell() == null || dialog.getShell().isDisposed(), "the page closed");
+        assertNotNull(SecurePreferencesFactory.getDefault().node(SettingsStore.CLOUD_NODE).get(SettingsStore.REFRESH_TOKEN, null),
+                "OK did not take the new token for a pasted one");
+    }
+
+    /** @return the newest code mailed to an address, or null */
+    private static String mailedCode(Path mailbox, String email) {
+        try {
+            if (!Files.exists(mailbox)) {
+                return null;
+            }
+            String code = null;
+            for (String line : Files.readAllLines(mailbox)) {
+                com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                if (m.path("to").asText().equals(email)) {
+                    code = m.path("code").asText();
+                }
+            }
+            return code;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

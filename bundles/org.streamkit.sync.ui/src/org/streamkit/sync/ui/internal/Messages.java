@@ -344,6 +344,21 @@ public final class Messages extends NLS {
     public static String Backup_imported;
     public static String Backup_importFailed;
 
+    public static String Prefs_signIn;
+    public static String Prefs_signInTip;
+    public static String Prefs_signInNeedsUrl;
+    public static String Prefs_signInJob;
+    public static String Prefs_signedIn;
+    public static String SignIn_title;
+    public static String SignIn_intro;
+    public static String SignIn_email;
+    public static String SignIn_emailHint;
+    public static String SignIn_send;
+    public static String SignIn_code;
+    public static String SignIn_codeHint;
+    public static String SignIn_enterCode;
+    public static String SignIn_signIn;
+
     static {
         NLS.initializeMessages(BUNDLE_NAME, Messages.class);
     }

@@ -27,6 +27,8 @@ public final class SettingsForm {
     private final Button cloudEnabled;
     private final Text cloudUrl;
     private final Text cloudToken;
+    private final Button signIn;
+    private Runnable signInAction;
     private final Text cloudDebounce;
     private final Button obsEnabled;
     private final Text obsHost;
@@ -51,7 +53,20 @@ public final class SettingsForm {
         Group cloud = group(Messages.Prefs_cloudGroup);
         cloudEnabled = check(cloud, Messages.Prefs_cloudEnabled);
         cloudUrl = text(cloud, Messages.Prefs_cloudUrl, SWT.NONE, Messages.Prefs_cloudUrlHint);
-        cloudToken = text(cloud, Messages.Prefs_cloudToken, SWT.PASSWORD, Messages.Prefs_cloudTokenHint);
+        new Label(cloud, SWT.NONE).setText(Messages.Prefs_cloudToken);
+        cloudToken = new Text(cloud, SWT.BORDER | SWT.SINGLE | SWT.PASSWORD);
+        cloudToken.setMessage(Messages.Prefs_cloudTokenHint);
+        GridDataFactory.fillDefaults().grab(true, false).hint(260, SWT.DEFAULT).applyTo(cloudToken);
+        watch(cloudToken);
+        signIn = new Button(cloud, SWT.PUSH);
+        signIn.setText(Messages.Prefs_signIn);
+        signIn.setToolTipText(Messages.Prefs_signInTip);
+        signIn.addListener(SWT.Selection, e -> {
+            if (signInAction != null) {
+                signInAction.run();
+            }
+        });
+        inputs.add(signIn);
         cloudDebounce = number(cloud, Messages.Prefs_debounce, Messages.Prefs_debounceUnit);
         note(cloud, Messages.Prefs_cloudNote);
 
@@ -166,6 +181,26 @@ public final class SettingsForm {
     }
 
     /** Enables or disables every field (disabled while the settings are read or saved). */
+    /** What the <i>Sign in…</i> button does (the page opens the sign-in dialog); without one it does nothing. */
+    public void onSignIn(Runnable action) {
+        this.signInAction = action;
+    }
+
+    /** Shows a token the user signed in with, as if loaded (it is saved already: this is no change to save). */
+    public void signedIn(String accessToken) {
+        showing = true;
+        try {
+            cloudToken.setText(accessToken);
+        } finally {
+            showing = false;
+        }
+    }
+
+    /** @return the <i>Sign in…</i> button */
+    public Button signInButton() {
+        return signIn;
+    }
+
     public void setEnabled(boolean enabled) {
         inputs.forEach(c -> c.setEnabled(enabled));
     }

@@ -103,6 +103,24 @@ public final class SettingsStore {
         return new Loaded(settings, problems.isEmpty() ? null : String.join(" ", problems)); //$NON-NLS-1$
     }
 
+    /** @return the sign-in service set for the cloud tier ({@code authUrl}), or empty for its default */
+    public String authUrl() throws IOException {
+        Dictionary<String, Object> cloud = properties(CLOUD_PID);
+        return text(cloud, "authUrl", ""); //$NON-NLS-1$ //$NON-NLS-2$
+    }
+
+    /** Saves a sign-in at once, both tokens in one flush (a null refresh token removes the old one). */
+    public void saveSignIn(String accessToken, String refreshToken) throws StorageException, IOException {
+        ISecurePreferences node = secure().node(CLOUD_NODE);
+        node.put(ACCESS_TOKEN, accessToken, true);
+        if (refreshToken == null) {
+            node.remove(REFRESH_TOKEN);
+        } else {
+            node.put(REFRESH_TOKEN, refreshToken, true);
+        }
+        node.flush();
+    }
+
     /**
      * Writes what differs between {@code before} (as loaded) and {@code after}: the secrets first, so a
      * tier that restarts with its new configuration finds them.

@@ -12,6 +12,7 @@ import org.eclipse.equinox.security.storage.SecurePreferencesFactory;
 import org.eclipse.equinox.security.storage.StorageException;
 import org.eclipse.jface.dialogs.IMessageProvider;
 import org.eclipse.jface.preference.PreferencePage;
+import org.eclipse.jface.window.Window;
 import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
@@ -50,6 +51,7 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
     @Override
     protected Control createContents(Composite parent) {
         form = new SettingsForm(parent, this::validate);
+        form.onSignIn(this::signIn);
         form.show(SyncSettings.DEFAULTS);
         form.setEnabled(false);
         setValid(false);
@@ -121,6 +123,55 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
             current = after;
         }
         return true;
+    }
+
+    /**
+     * <i>Sign in…</i>: the two steps of the sign-in service in a dialog; the sign-in is saved at once, as a
+     * sign-in is an act, not a setting, and the page then shows the new token as what is in force.
+     */
+    private void signIn() {
+        String url = form.cloudUrl().getText().strip();
+        String problem = url.isEmpty() ? Messages.Prefs_urlMissing : SyncSettings.checkCloudUrl(url);
+        if (problem != null) {
+            setErrorMessage(NLS.bind(Messages.Prefs_signInNeedsUrl, problem));
+            return;
+        }
+        String authUrl;
+        try {
+            authUrl = withStore(SettingsStore::authUrl);
+        } catch (IOException | StorageException | RuntimeException e) {
+            authUrl = ""; //$NON-NLS-1$ the default sign-in service
+        }
+        SignInDialog dialog = new SignInDialog(getShell(), url, authUrl);
+        if (dialog.open() != Window.OK || dialog.accessToken() == null) {
+            return;
+        }
+        String access = dialog.accessToken();
+        String refresh = dialog.refreshToken();
+        Job job = Job.create(Messages.Prefs_signInJob, monitor -> {
+            try {
+                withStore(store -> {
+                    store.saveSignIn(access, refresh);
+                    return null;
+                });
+                ui(() -> {
+                    form.signedIn(access);
+                    if (current != null) {
+                        current = current.withCloudToken(access);
+                    }
+                    validate();
+                    if (getErrorMessage() == null) {
+                        setMessage(NLS.bind(Messages.Prefs_signedIn, dialog.account().email()), IMessageProvider.INFORMATION);
+                    }
+                });
+                return Status.OK_STATUS;
+            } catch (IOException | StorageException | RuntimeException e) {
+                IStatus failed = Status.error(NLS.bind(Messages.Prefs_saveFailed, e.getMessage()), e);
+                StatusManager.getManager().handle(failed, StatusManager.SHOW | StatusManager.LOG);
+                return Status.OK_STATUS;
+            }
+        });
+        job.schedule();
     }
 
     private void save(SyncSettings before, SyncSettings after) {

@@ -55,6 +55,12 @@ public record SyncSettings(boolean cloudEnabled, String cloudUrl, String cloudTo
      * @return these settings with the cloud account and the secrets of {@code other}: what "Restore Defaults"
      *         keeps, so that it never signs the user out
      */
+    /** @return these settings with another cloud access token */
+    public SyncSettings withCloudToken(String token) {
+        return new SyncSettings(cloudEnabled, cloudUrl, token, cloudDebounceMs, obsEnabled, obsHost, obsPort, obsPassword,
+                obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes);
+    }
+
     public SyncSettings withAccountOf(SyncSettings other) {
         return new SyncSettings(other.cloudEnabled, other.cloudUrl, other.cloudToken, cloudDebounceMs, obsEnabled, obsHost,
                 obsPort, other.obsPassword, obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes);

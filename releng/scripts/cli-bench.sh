@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The command line as users run it: ./streamkit on a fresh workspace, each figure the median of several
+# runs beside `java -version` in the same run (ratios hold on a busy machine where absolute times do not).
+#   releng/scripts/cli-bench.sh [runs]        (./streamkit bench runs it after the other benchmarks)
+# Prints a Markdown table with PASS or MISS per target. Uses its own workspaces under the product's target
+# folder; starts and stops its own daemon; touches nothing else.
+set -euo pipefail
+here=$(cd "${BASH_SOURCE[0]%/*}/../.." && pwd)
+runs=${1:-7}
+. "$here/releng/scripts/java-home.sh"
+JAVA_HOME=$(streamkit_java_home)
+export JAVA_HOME
+out="$here/releng/org.streamkit.sync.product/target/cli-bench"
+rm -rf "$out"
+mkdir -p "$out"
+
+median_ms() { # runs "$@" $runs times, prints the median wall time in ms
+  local times=() i start end
+  for ((i = 0; i < runs; i++)); do
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || { echo "cli-bench: '$*' failed" >&2; return 1; }
+    end=$(date +%s%N)
+    times+=($(( (end - start) / 1000000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+}
+
+sk() { STREAMKIT_WORKSPACE="$ws" "$here/streamkit" "$@"; }
+
+# A backup of 10,000 configs of about 1 KB each.
+backup="$out/10k.json"
+python3 - "$backup" <<'PY'
+import json, sys
+pad = "x" * 900
+configs = [{"type": "notes", "id": "n%05d" % i, "updatedAt": "2026-01-01T00:00:00Z", "createdAt": "2026-01-01T00:00:00Z", "deleted": False,
+            "body": {"name": "note %d" % i, "text": pad}} for i in range(10000)]
+json.dump({"configs": configs}, open(sys.argv[1], "w"))
+PY
+
+java_ms=$(median_ms "$JAVA_HOME/bin/java" -version)
+
+ws="$out/empty"; mkdir -p "$ws"
+sk remote obs off >/dev/null 2>&1
+cold_empty=$(median_ms sk status)
+
+ws="$out/10k"; mkdir -p "$ws"
+sk remote obs off >/dev/null 2>&1
+start=$(date +%s%N)
+sk import "$backup" >/dev/null 2>&1
+import_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+cold_10k=$(median_ms sk status)
+list_10k=$(median_ms sk list)
+
+ws="$out/empty"
+STREAMKIT_WORKSPACE="$ws" "$here/streamkit" daemon >"$out/daemon.log" 2>&1 &
+daemon=$!
+trap 'kill $daemon 2>/dev/null || true' EXIT
+for ((i = 0; i < 600; i++)); do
+  grep -q "syncing" "$out/daemon.log" 2>/dev/null && break
+  sleep 0.1
+done
+sk status >/dev/null 2>&1 # the first forwarded call writes the class-data archive
+forwarded=$(median_ms sk status)
+kill $daemon; wait $daemon 2>/dev/null || true
+trap - EXIT
+
+verdict() { [ "$1" -le "$2" ] && echo PASS || echo MISS; }
+cat <<TABLE
+| command line, median of $runs runs | figure | over java -version ($java_ms ms) | target | result |
+|---|---|---|---|---|
+| status forwarded to a running daemon | ${forwarded} ms | $((forwarded - java_ms)) ms | ≤ 300 ms | $(verdict "$forwarded" 300) |
+| status, cold start, empty workspace | ${cold_empty} ms | $((cold_empty - java_ms)) ms | ≤ 1500 ms | $(verdict "$cold_empty" 1500) |
+| status, cold start, 10,000 configs | ${cold_10k} ms | $((cold_10k - java_ms)) ms | ≤ 2000 ms | $(verdict "$cold_10k" 2000) |
+| list of 10,000 configs, cold start | ${list_10k} ms | $((list_10k - cold_empty)) ms over the empty status | ≤ 1000 ms over it | $(verdict "$((list_10k - cold_empty))" 1000) |
+| import of 10,000 × 1 KB configs (one run) | ${import_ms} ms | | ≤ 5000 ms | $(verdict "$import_ms" 5000) |
+TABLE
