@@ -567,6 +567,9 @@ final class Cli {
                     throw new UsageException("usage: streamkit " + usage);
                 }
                 arity(args, 3, 3, usage);
+                if (String.valueOf(s.read(pid).getOrDefault("url", "")).isBlank()) {
+                    throw new IllegalStateException("set the cloud's URL first: streamkit remote cloud set <url>");
+                }
                 String auth = "";
                 if (!args.get(2).equals("default")) {
                     try {

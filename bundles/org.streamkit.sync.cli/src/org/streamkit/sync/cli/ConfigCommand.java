@@ -111,8 +111,9 @@ final class ConfigCommand {
         }
         Setting s = setting(args.get(1), usage);
         Object value = parse(s, args.get(2).strip());
-        if (s.kind() == Kind.BOOLEAN && s.property().equals(StorageTier.ENABLED) && Boolean.TRUE.equals(value)
-                && s.pid().equals(RemoteSettings.CLOUD_PID)
+        // Without a URL there is no cloud tier: its other settings wait for one (a configuration without
+        // a URL would start a tier that cannot work).
+        if (s.pid().equals(RemoteSettings.CLOUD_PID) && s.kind() != Kind.URL
                 && String.valueOf(settings.read(s.pid()).getOrDefault("url", "")).isBlank()) {
             throw new IllegalStateException("set the cloud's URL first: streamkit config set cloud.url <url>");
         }

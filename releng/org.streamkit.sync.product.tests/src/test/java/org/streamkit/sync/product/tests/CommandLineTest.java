@@ -115,6 +115,11 @@ class CommandLineTest {
         assertEquals(0, streamkitOn(own, null, "config", "set", "sync.historyDepth", "7").code());
         assertEquals("7", streamkitOn(own, null, "config", "get", "sync.historyDepth").out().strip());
         assertEquals(0, streamkitOn(own, null, "config", "set", "obs.importLegacy", "true").code());
+        Launcher.Run typesFirst = streamkitOn(own, null, "config", "set", "cloud.types", "notes, overlays");
+        assertEquals(1, typesFirst.code(), "no cloud settings before its URL");
+        assertTrue(typesFirst.err().contains("set the cloud's URL first"), typesFirst.err());
+        assertEquals(0, streamkitOn(own, null, "config", "set", "cloud.url", "http://127.0.0.1:9").code());
+        assertEquals(0, streamkitOn(own, null, "config", "set", "cloud.enabled", "false").code(), "nothing is contacted");
         assertEquals(0, streamkitOn(own, null, "config", "set", "cloud.types", "notes, overlays").code());
 
         Launcher.Run bad = streamkitOn(own, null, "config", "set", "obs.port", "70000");
@@ -123,10 +128,9 @@ class CommandLineTest {
         Launcher.Run unknown = streamkitOn(own, null, "config", "set", "obs.colour", "red");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("no setting 'obs.colour'"), unknown.err());
-        Launcher.Run noUrl = streamkitOn(own, null, "config", "set", "cloud.enabled", "true");
-        assertEquals(1, noUrl.code());
-        assertTrue(noUrl.err().contains("set the cloud's URL first"), noUrl.err());
 
+        assertTrue(Files.isDirectory(own.resolve(".metadata/.plugins/org.streamkit.sync/settings/org/streamkit")),
+                "the workspace has settings of its own, not the install's");
         Launcher.Run all = streamkitOn(own, null, "config", "get", "--json");
         assertEquals(0, all.code(), all.err());
         assertTrue(all.out().contains("\"sync.historyDepth\" : \"7\"") && all.out().contains("\"obs.port\" : \"4455\"")
