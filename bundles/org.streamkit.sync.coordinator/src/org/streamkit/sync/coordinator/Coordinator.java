@@ -245,7 +245,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         }
         sync.tiers.awaitReady(sync.settings.readyWait());
         for (Tier t : sync.tiers.remotes()) {
-            pulls.pull(t);
+            pulls.pullNow(t); // a pull already under way (on start, on an event) is waited for, not skipped
         }
         delivery.drain(true);
     }

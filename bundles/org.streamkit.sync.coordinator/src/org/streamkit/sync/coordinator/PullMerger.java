@@ -77,6 +77,28 @@ final class PullMerger {
         return complete;
     }
 
+    /**
+     * Pulls as {@link #pull} does and, when a pull of the tier was already running in another thread (which
+     * then runs once more for this request), waits until that one has ended too, so what the remote held
+     * when this was called is stored here when it returns.
+     */
+    void pullNow(Coordinator.Tier tier) {
+        pull(tier);
+        AtomicBoolean busy = running.get(tier.name());
+        AtomicBoolean more = again.get(tier.name());
+        while (busy != null && (busy.get() || more != null && more.get()) && !sync.closed && !sync.offline && sync.tiers.ready()) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (!busy.get() && more != null && more.get()) {
+                pull(tier); // asked for while the other pull was ending: run it here
+            }
+        }
+    }
+
     private boolean pullOnce(Coordinator.Tier tier) {
         String cursor = sync.store.cursor(tier.name());
         // Read from the beginning, the pull sees everything the remote holds: what it lacks is sent after.
