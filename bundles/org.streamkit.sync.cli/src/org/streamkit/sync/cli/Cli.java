@@ -86,6 +86,10 @@ final class Cli {
               remote <cloud|obs> on|off   turn a remote tier on or off (its settings are kept)
             """;
 
+    /** The server {@code streamkit server} runs in this process, for commands forwarded to it; or null. */
+    private static final java.util.concurrent.atomic.AtomicReference<StreamkitServer> RUNNING_SERVER =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private final Supplier<SyncCoordinator> coordinator;
     private final Supplier<RemoteSettings> settings;
     private final Supplier<Set<String>> configuredRemotes;
@@ -480,9 +484,12 @@ final class Cli {
             }
         }
         try (StreamkitServer server = StreamkitServer.start(config.build())) {
+            RUNNING_SERVER.set(server);
             out.println("Streamkit API server on " + server.uri() + " (data in " + serverFolder + "); stop with Ctrl+C");
             out.flush();
             new java.util.concurrent.CountDownLatch(1).await();
+        } finally {
+            RUNNING_SERVER.set(null);
         }
         return OK;
     }
@@ -497,6 +504,15 @@ final class Cli {
             ttl = Duration.ofMinutes(number(args, 2, "token <customer> [--minutes N]"));
         } else if (args.size() != 1) {
             throw new UsageException("usage: streamkit token <customer> [--minutes N]");
+        }
+        StreamkitServer running = RUNNING_SERVER.get();
+        if (running != null) { // forwarded to the process that runs the server: it signs with the key it holds
+            try {
+                out.println(running.mintToken(customer, ttl));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            return OK;
         }
         // The server's key lives in its data folder; a short-lived instance on a free port signs the token.
         try (StreamkitServer server = StreamkitServer.start(ServerConfig.builder(serverFolder).port(0).build())) {

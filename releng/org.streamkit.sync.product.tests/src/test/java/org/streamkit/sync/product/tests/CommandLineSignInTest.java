@@ -34,6 +34,7 @@ class CommandLineSignInTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Process server;
+    private Path serverWorkspace;
     private Path mailbox;
     private String url;
 
@@ -45,7 +46,7 @@ class CommandLineSignInTest {
     }
 
     private void startServer() throws Exception {
-        Path serverWorkspace = Launcher.folder("signin-server");
+        serverWorkspace = Launcher.folder("signin-server");
         mailbox = serverWorkspace.resolve(".metadata/.plugins/org.streamkit.sync.cli/server/mailbox.jsonl");
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -119,6 +120,9 @@ class CommandLineSignInTest {
         Path a = workspace("signin-a");
         Launcher.Interactive login = LAUNCHER.open(a, "login", "Streamer@Example.com");
         String code = code("streamer@example.com", 1);
+        // While the server runs on its workspace, a command there is run by it: a token is minted with its key.
+        Launcher.Run minted = ok(serverWorkspace, null, "token", "someone");
+        assertTrue(minted.out().strip().split("\\.").length == 3, "a JWT: " + minted.out());
         login.type(wrong(code));
         login.type(code);
         Launcher.Run signedIn = login.finish();
