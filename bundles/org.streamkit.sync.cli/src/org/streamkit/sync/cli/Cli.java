@@ -31,7 +31,7 @@ import org.streamkit.sync.api.support.ConfigBackup;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
 import org.streamkit.sync.tier.cloud.CloudSignIn;
-import org.streamkit.sync.tier.cloud.Tokens;
+import org.streamkit.sync.tier.cloud.MemoryTokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -634,26 +634,6 @@ final class Cli {
         java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
         try (CloudSignIn signIn = new CloudSignIn(url, String.valueOf(cloud.getOrDefault(RemoteSettings.AUTH_URL, "")))) {
             err.println(signIn.requestCode(email) + " (sign-in service " + signIn.authService() + ")");
-            Tokens saved = new Tokens() {
-                @Override
-                public String accessToken() {
-                    return null;
-                }
-
-                @Override
-                public String refreshToken() {
-                    return null;
-                }
-
-                @Override
-                public void update(String accessToken, String refreshToken) {
-                    try {
-                        s.saveSignIn(accessToken, refreshToken);
-                    } catch (org.eclipse.equinox.security.storage.StorageException | IOException e) {
-                        throw new IllegalStateException("the sign-in could not be saved in Secure Storage: " + e.getMessage(), e);
-                    }
-                }
-            };
             for (int read = 0; read < MAX_CODE_LINES; read++) {
                 err.print("Code from the email: ");
                 err.flush();
@@ -662,7 +642,9 @@ final class Cli {
                     throw new IllegalStateException("no code was entered; not signed in");
                 }
                 try {
-                    CloudSignIn.Account account = signIn.verify(email, code, saved);
+                    MemoryTokens tokens = new MemoryTokens(null, null);
+                    CloudSignIn.Account account = signIn.verify(email, code, tokens);
+                    s.saveSignIn(tokens.accessToken(), tokens.refreshToken()); // saved before it says it worked
                     out.println("Signed in as " + account.email() + " (customer " + account.customerId() + "); the sign-in is"
                             + " kept encrypted in Secure Storage and refreshed by itself");
                     return OK;

@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -48,7 +45,7 @@ class CommandLineConvergenceTest {
     void threeWorkspacesEndEqualAfterOfflineWritesARacingDeleteAndASkewedClock() throws Exception {
         assertTrue(Files.exists(FAKETIME), "libfaketime is needed to run a workspace on a skewed clock (apt-get install faketime)");
         Path serverWorkspace = Launcher.folder("cli-server");
-        int port = freePort();
+        int port = Launcher.freePort();
         Launcher.Run minted = LAUNCHER.run(serverWorkspace, null, "token", "streamer", "--minutes", "180");
         assertEquals(0, minted.code(), minted.err());
         String token = minted.out().strip();
@@ -86,7 +83,7 @@ class CommandLineConvergenceTest {
         a.ok("{\"name\": \"stage v1\"}", "put", "layouts", "stage", "-");
         a.ok(null, "sync");
         b.ok(null, "sync");
-        a.ok(null, "remote", "cloud", "set", "http://127.0.0.1:" + freePort()); // A goes offline
+        a.ok(null, "remote", "cloud", "set", "http://127.0.0.1:" + Launcher.freePort()); // A goes offline
         a.ok("{\"name\": \"edited on A offline, before the delete\"}", "put", "layouts", "stage", "-");
         b.ok(null, "delete", "layouts", "stage");
         b.ok(null, "sync");
@@ -174,29 +171,7 @@ class CommandLineConvergenceTest {
     }
 
     private void startServer(Path workspace, int port) throws Exception {
-        server = LAUNCHER.start(workspace, "server", "--port", Integer.toString(port));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            while (true) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // starting
-                }
-                if (System.nanoTime() > deadline || !server.isAlive()) {
-                    throw new AssertionError("the local server did not start on port " + port);
-                }
-                Thread.sleep(100);
-            }
-        }
+        server = LAUNCHER.startServer(workspace, port);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -22,9 +22,7 @@ class CommandLineInstanceTest {
     private static final Launcher LAUNCHER = new Launcher();
 
     private static Launcher.Run ok(Path workspace, String stdin, String... args) throws Exception {
-        Launcher.Run run = LAUNCHER.run(workspace, stdin, args);
-        assertEquals(0, run.code(), "streamkit " + String.join(" ", args) + ": " + run.out() + run.err());
-        return run;
+        return LAUNCHER.ok(workspace, stdin, args);
     }
 
     /** @return where the launcher puts a workspace's command socket */

@@ -5,12 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,29 +42,9 @@ class CommandLineSignInTest {
     private void startServer() throws Exception {
         serverWorkspace = Launcher.folder("signin-server");
         mailbox = serverWorkspace.resolve(".metadata/.plugins/org.streamkit.sync.cli/server/mailbox.jsonl");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = Launcher.freePort();
         url = "http://127.0.0.1:" + port;
-        server = LAUNCHER.start(serverWorkspace, "server", "--port", Integer.toString(port));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            while (true) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(), HttpResponse.BodyHandlers.discarding())
-                            .statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // starting
-                }
-                if (System.nanoTime() > deadline || !server.isAlive()) {
-                    throw new AssertionError("the local server did not start on port " + port);
-                }
-                Thread.sleep(100);
-            }
-        }
+        server = LAUNCHER.startServer(serverWorkspace, port);
     }
 
     /** @return the {@code n}th code (from 1) mailed to an address, once it is there */
@@ -109,9 +83,7 @@ class CommandLineSignInTest {
     }
 
     private static Launcher.Run ok(Path workspace, String stdin, String... args) throws Exception {
-        Launcher.Run run = LAUNCHER.run(workspace, stdin, args);
-        assertEquals(0, run.code(), "streamkit " + String.join(" ", args) + ": " + run.out() + run.err());
-        return run;
+        return LAUNCHER.ok(workspace, stdin, args);
     }
 
     @Test

@@ -1,9 +1,16 @@
 package org.streamkit.sync.product.tests;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,20 +42,20 @@ final class Launcher {
 
     /** Runs a command to its end (at most two minutes) with extra environment variables. */
     Run run(Path workspace, String stdin, Map<String, String> environment, String... args) throws Exception {
-        ProcessBuilder builder = builder(workspace, environment, args);
-        Path out = Files.createTempFile(workspace.getParent(), "out", ".txt");
-        Path err = Files.createTempFile(workspace.getParent(), "err", ".txt");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
+        Interactive command = open(workspace, environment, args);
         if (stdin != null) {
-            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            command.process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         }
-        process.getOutputStream().close();
-        if (!process.waitFor(2, TimeUnit.MINUTES)) {
-            stop(process);
-            throw new AssertionError("streamkit " + String.join(" ", args) + " did not end");
+        return command.finish();
+    }
+
+    /** Runs a command that must succeed: a failure fails the test with what it printed. */
+    Run ok(Path workspace, String stdin, String... args) throws Exception {
+        Run run = run(workspace, stdin, args);
+        if (run.code() != 0) {
+            throw new AssertionError("streamkit " + String.join(" ", args) + " exited " + run.code() + ": " + run.out() + run.err());
         }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        return run;
     }
 
     /** A command that reads what the test types, line by line, as a user answers its prompts. */
@@ -77,7 +84,8 @@ final class Launcher {
             }
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 stop(process);
-                throw new AssertionError("the command did not end");
+                throw new AssertionError("streamkit " + String.join(" ", process.info().arguments().orElse(new String[0]))
+                        + " did not end");
             }
             return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
         }
@@ -85,7 +93,11 @@ final class Launcher {
 
     /** Starts a command whose input the test types (see {@link Interactive}). */
     Interactive open(Path workspace, String... args) throws IOException {
-        ProcessBuilder builder = builder(workspace, Map.of(), args);
+        return open(workspace, Map.of(), args);
+    }
+
+    private Interactive open(Path workspace, Map<String, String> environment, String... args) throws IOException {
+        ProcessBuilder builder = builder(workspace, environment, args);
         Path out = Files.createTempFile(workspace.getParent(), "out", ".txt");
         Path err = Files.createTempFile(workspace.getParent(), "err", ".txt");
         return new Interactive(builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start(), out, err);
@@ -96,6 +108,36 @@ final class Launcher {
         ProcessBuilder builder = builder(workspace, Map.of(), args);
         Path log = Files.createTempFile(workspace.getParent(), "server", ".log");
         return builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Starts {@code streamkit server} on a workspace and port, and waits (a minute at most) until it answers. */
+    Process startServer(Path workspace, int port) throws Exception {
+        Process server = start(workspace, "server", "--port", Integer.toString(port));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            while (true) {
+                try {
+                    if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return server;
+                    }
+                } catch (IOException notYet) {
+                    // starting
+                }
+                if (System.nanoTime() > deadline || !server.isAlive()) {
+                    stop(server);
+                    throw new AssertionError("the local server did not start on port " + port);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** @return a port free on 127.0.0.1 now */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     /** Stops a command and everything it started. */
