@@ -51,6 +51,36 @@ import_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 cold_10k=$(median_ms sk status)
 list_10k=$(median_ms sk list)
 
+# First sync: a fresh workspace pulls the 10,000 configs from the local server (one run). A first workspace
+# imports them and delivers them to the server beforehand (not timed).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+ws="$out/server"; mkdir -p "$ws"
+STREAMKIT_WORKSPACE="$ws" "$here/streamkit" server --port "$port" >"$out/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for ((i = 0; i < 600; i++)); do
+  grep -q "Streamkit API server on" "$out/server.log" 2>/dev/null && break
+  sleep 0.1
+done
+token=$(sk token bench --minutes 120)
+signed_in() { # the workspace $ws syncs with the local server as customer "bench", OBS off
+  sk remote cloud set "http://127.0.0.1:$port" >/dev/null 2>&1
+  printf '%s' "$token" | sk remote cloud token - >/dev/null 2>&1
+  sk remote obs off >/dev/null 2>&1
+}
+ws="$out/first"; mkdir -p "$ws"; signed_in
+sk import "$backup" >/dev/null 2>&1
+sk sync --timeout 900 >/dev/null 2>&1 || { echo "cli-bench: the first workspace could not deliver the backup" >&2; exit 1; }
+ws="$out/second"; mkdir -p "$ws"; signed_in
+start=$(date +%s%N)
+sk sync --timeout 900 >/dev/null 2>&1 || { echo "cli-bench: the second workspace could not sync" >&2; exit 1; }
+first_sync=$(( ($(date +%s%N) - start) / 1000000 ))
+pulled=$(sk list notes | wc -l)
+[ "$pulled" -eq 10000 ] || { echo "cli-bench: the second workspace holds $pulled configs, not 10000" >&2; exit 1; }
+kill $server; wait $server 2>/dev/null || true
+trap - EXIT
+
 ws="$out/empty"
 STREAMKIT_WORKSPACE="$ws" "$here/streamkit" daemon >"$out/daemon.log" 2>&1 &
 daemon=$!
@@ -73,4 +103,5 @@ cat <<TABLE
 | status, cold start, 10,000 configs | ${cold_10k} ms | $((cold_10k - java_ms)) ms | ≤ 2000 ms | $(verdict "$cold_10k" 2000) |
 | list of 10,000 configs, cold start | ${list_10k} ms | $((list_10k - cold_empty)) ms over the empty status | ≤ 1000 ms over it | $(verdict "$((list_10k - cold_empty))" 1000) |
 | import of 10,000 × 1 KB configs (one run) | ${import_ms} ms | | ≤ 5000 ms | $(verdict "$import_ms" 5000) |
+| first sync of 10,000 × 1 KB configs from the local server (one run) | ${first_sync} ms | | ≤ 5000 ms | $(verdict "$first_sync" 5000) |
 TABLE

@@ -1,6 +1,7 @@
 package org.streamkit.sync.api;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -117,6 +118,27 @@ public interface StorageTier {
     ConfigDocument put(ConfigDocument document) throws StorageException;
 
     /**
+     * Stores several documents as {@link #put} stores each, with as few commits as the tier can (a tier
+     * that can commit them together does: a bulk import, a pull's page). Returns once all of them are as
+     * durable as {@link #put} promises. When it throws, each document is either stored whole or not at all,
+     * and which ones were is found by reading them. Invalid documents are refused before anything is stored.
+     * Calls {@link #put} for each by default.
+     *
+     * @param documents the documents, at most one per key
+     * @return the documents as stored, in the same order
+     * @throws ConflictException when a condition of one of the writes did not hold
+     * @throws StorageException  when a write did not happen
+     * @since 0.4
+     */
+    default List<ConfigDocument> putAll(List<ConfigDocument> documents) throws StorageException {
+        List<ConfigDocument> stored = new ArrayList<>(documents.size());
+        for (ConfigDocument d : documents) {
+            stored.add(put(d));
+        }
+        return stored;
+    }
+
+    /**
      * Deletes a config by storing a tombstone stamped {@code deletedAt}. Deleting a key the tier has never
      * seen stores a tombstone too, so the deletion can travel. Durable like {@link #put}.
      *
@@ -138,6 +160,23 @@ public interface StorageTier {
      * @throws StorageException          when the tier cannot be read now
      */
     List<ConfigKey> listKeys(String type) throws StorageException;
+
+    /**
+     * Reads every document of one type, tombstones included, in key order, with as few reads as the tier
+     * can (a store that can read them in one pass does). Reads {@link #listKeys} and then {@link #get} for
+     * each by default.
+     *
+     * @throws ConfigValidationException when the type is not valid
+     * @throws StorageException          when the tier cannot be read now
+     * @since 0.4
+     */
+    default List<ConfigDocument> documents(String type) throws StorageException {
+        List<ConfigDocument> found = new ArrayList<>();
+        for (ConfigKey key : listKeys(type)) {
+            get(key).ifPresent(found::add);
+        }
+        return found;
+    }
 
     /**
      * Lists what changed after a cursor, tombstones included, oldest change first, at most {@code limit}

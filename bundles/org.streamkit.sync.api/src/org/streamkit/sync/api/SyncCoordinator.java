@@ -1,6 +1,7 @@
 package org.streamkit.sync.api;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -55,6 +56,29 @@ public interface SyncCoordinator {
      * @since 0.2
      */
     boolean importVersion(ConfigDocument version) throws StorageException;
+
+    /**
+     * Takes many versions made elsewhere (a backup) as {@link #importVersion} takes each, committed in
+     * batches: far fewer commits, the same rule, except that a version with this device's content (the same
+     * body, or both deleted) is not taken, since nothing would change. When it returns, every version it
+     * names is as durable as an acknowledged {@link #put}; when it throws, the versions taken before the
+     * failure stay taken.
+     *
+     * @param versions the versions, at most one per key (for a key given twice, the newer counts)
+     * @return the keys whose version was taken (newer than this device's), in the order given
+     * @since 0.4
+     */
+    default List<ConfigKey> importVersions(List<ConfigDocument> versions) throws StorageException {
+        List<ConfigKey> taken = new ArrayList<>();
+        for (ConfigDocument v : versions) {
+            ConfigDocument here = getIncludingDeleted(v.key()).orElse(null);
+            boolean same = here != null && here.deleted() == v.deleted() && (here.deleted() || here.sameBody(v));
+            if (!same && importVersion(v)) {
+                taken.add(v.key());
+            }
+        }
+        return taken;
+    }
 
     /** Pulls what changed from every available remote tier and delivers every due outbox entry now. */
     void syncNow();

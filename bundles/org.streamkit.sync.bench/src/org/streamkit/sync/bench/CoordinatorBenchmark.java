@@ -49,6 +49,29 @@ class CoordinatorBenchmark {
     private static final String PAD = "x".repeat(1024 - 60);
     private final Path work = Path.of(System.getProperty("streamkit.test.output", "target"), "bench-coordinator");
 
+    /** @return the p50/p99 of 300 puts through a coordinator, and of a raw 1 KB write + fsync between them */
+    private Latency[] durableWrites(Coordinator coordinator) throws Exception {
+        byte[] kilobyte = new byte[1024];
+        long[] write = new long[300];
+        long[] raw = new long[300];
+        for (int i = -50; i < 300; i++) {
+            long t0 = System.nanoTime();
+            coordinator.put(new ConfigKey("bench", "w" + Math.floorMod(i, 100)), ConfigJson.newObject().put("i", i).put("pad", PAD));
+            long t1 = System.nanoTime();
+            try (FileChannel channel = FileChannel.open(work.resolve("raw.bin"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                channel.write(ByteBuffer.wrap(kilobyte));
+                channel.force(true);
+            }
+            long t2 = System.nanoTime();
+            if (i >= 0) {
+                write[i] = t1 - t0;
+                raw[i] = t2 - t1;
+            }
+        }
+        return new Latency[] { Latency.of(write), Latency.of(raw) };
+    }
+
     @Test
     void coordinatorFigures() throws Exception {
         LocalTierBenchmark.deleteTree(work);
@@ -67,32 +90,31 @@ class CoordinatorBenchmark {
                 coordinator.addTier(new Coordinator.Tier(files, "file", 300, 3, false, Duration.ZERO));
                 coordinator.addTier(new Coordinator.Tier(remote, "cloud", 100, 4, true, Duration.ofSeconds(1)));
 
-                // 1. Durable local write through the chain, round-robin with one raw write + fsync.
-                byte[] kilobyte = new byte[1024];
-                long[] write = new long[300];
-                long[] raw = new long[300];
-                for (int i = -50; i < 300; i++) {
-                    long t0 = System.nanoTime();
-                    coordinator.put(new ConfigKey("bench", "w" + Math.floorMod(i, 100)),
-                            ConfigJson.newObject().put("i", i).put("pad", PAD));
-                    long t1 = System.nanoTime();
-                    try (FileChannel channel = FileChannel.open(work.resolve("raw.bin"), StandardOpenOption.CREATE,
-                            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                        channel.write(ByteBuffer.wrap(kilobyte));
-                        channel.force(true);
-                    }
-                    long t2 = System.nanoTime();
-                    if (i >= 0) {
-                        write[i] = t1 - t0;
-                        raw[i] = t2 - t1;
-                    }
-                }
-                Latency w = Latency.of(write);
-                Latency r = Latency.of(raw);
-                table.row("durable local write (memory + Xodus + file + outbox), p50", Table.time(w.p50()),
-                        Table.ratio((double) w.p50() / r.p50()) + " of a raw fsync (" + Table.time(r.p50()) + ")", "—", "—");
-                table.row("durable local write, p99", Table.time(w.p99()),
+                // 1. Durable local write through the chain, round-robin with one raw write + fsync; then the same
+                // with both local stores in POWER_LOSS mode (fsync before a save returns).
+                Latency[] crashSafe = durableWrites(coordinator);
+                Latency w = crashSafe[0];
+                Latency r = crashSafe[1];
+                double p50Ratio = (double) w.p50() / r.p50();
+                table.row("durable local write (memory + Xodus + file + outbox), PROCESS_CRASH (default), p50", Table.time(w.p50()),
+                        Table.ratio(p50Ratio) + " of a raw fsync (" + Table.time(r.p50()) + ")", "≤ 0.2× (no fsync on the path)",
+                        p50Ratio <= 0.2 ? "PASS" : "MISS");
+                table.row("durable local write, PROCESS_CRASH, p99", Table.time(w.p99()),
                         Table.ratio((double) w.p99() / r.p99()) + " of a raw fsync's p99 (" + Table.time(r.p99()) + ")", "—", "—");
+                try (XodusStore durableXodus = XodusStore.open("xodus", work.resolve("xodus-power"), Durability.POWER_LOSS, 1000);
+                        Coordinator powerLoss = Coordinator.open(work.resolve("state-power"), new ExecutorTimer(scheduler),
+                                Runnable::run, settings, EventSink.NONE)) {
+                    powerLoss.addTier(new Coordinator.Tier(new MemoryStore("memory"), "memory", 500, 1, false, Duration.ZERO));
+                    powerLoss.addTier(new Coordinator.Tier(durableXodus, "xodus", 400, 2, false, Duration.ZERO));
+                    powerLoss.addTier(new Coordinator.Tier(FileStore.open("file", work.resolve("file-power"), Runnable::run,
+                            FileStore.Durability.POWER_LOSS), "file", 300, 3, false, Duration.ZERO));
+                    powerLoss.addTier(new Coordinator.Tier(new CountingRemote(), "cloud", 100, 4, true, Duration.ofSeconds(1)));
+                    Latency[] durable = durableWrites(powerLoss);
+                    double ratio = (double) durable[0].p50() / durable[1].p50();
+                    table.row("durable local write, POWER_LOSS (Xodus and file fsync), p50", Table.time(durable[0].p50()),
+                            Table.ratio(ratio) + " of a raw fsync (" + Table.time(durable[1].p50()) + ")", "≤ 1.5×",
+                            ratio <= 1.5 ? "PASS" : "MISS");
+                }
 
                 // 2. Hot read: the memory tier answers.
                 ConfigKey hot = new ConfigKey("bench", "w1");

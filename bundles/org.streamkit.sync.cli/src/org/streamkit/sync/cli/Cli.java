@@ -65,7 +65,7 @@ final class Cli {
               conflicts                   open conflicts
               resolve <type> <id> <mine|theirs|file>   end a conflict
               export <file>               write every live config to a JSON backup
-              import <file>               merge a JSON backup (last write wins)
+              import <file>               merge a JSON backup (last write wins; 1,000 configs per commit)
               daemon                      keep this workspace syncing without a screen, and run the commands
                                           ./streamkit forwards to it, until stopped
               server [--port N] [--core [--list-cap N]]   run the local Streamkit API server until stopped
@@ -208,10 +208,15 @@ final class Cli {
             all.forEach(d -> array.add(tree(d)));
             out.println(ConfigJson.pretty(array));
         } else {
+            StringBuilder lines = new StringBuilder(all.size() * 80); // one write: the stream may flush every line
             for (ConfigDocument d : all) {
                 JsonNode name = d.body().get("name");
-                out.printf(Locale.ROOT, "%-40s %s  %s%n", d.key(), d.updatedAt(), name == null ? "" : name.asText());
+                String key = d.key().toString();
+                lines.append(key).append(" ".repeat(Math.max(1, 41 - key.length()))).append(d.updatedAt()).append("  ")
+                        .append(name == null ? "" : name.asText()).append(System.lineSeparator());
             }
+            out.print(lines);
+            out.flush();
         }
         return OK;
     }
@@ -458,14 +463,25 @@ final class Cli {
         return OK;
     }
 
+    /** How many configs of a backup are committed together. */
+    static final int IMPORT_BATCH = 1000;
+
     private int importBackup(List<String> args) throws UsageException, StorageException, IOException {
         arity(args, 1, 1, "import <file>");
         List<ConfigDocument> documents = ConfigBackup.read(Path.of(args.get(0))); // all or nothing: parse first
         SyncCoordinator c = coordinator.get();
         int taken = 0;
-        for (ConfigDocument d : documents) {
-            if (ConfigBackup.importOne(c, d).taken()) {
-                taken++;
+        // In batches, each committed before the next starts: what a line reports as stored stays stored,
+        // whatever happens to the process after it.
+        for (int from = 0; from < documents.size(); from += IMPORT_BATCH) {
+            int to = Math.min(documents.size(), from + IMPORT_BATCH);
+            List<ConfigDocument> batch = new ArrayList<>(to - from);
+            for (ConfigDocument d : documents.subList(from, to)) {
+                batch.add(d.withRemoteVersion(null));
+            }
+            taken += c.importVersions(batch).size();
+            if (documents.size() > IMPORT_BATCH) {
+                err.println("Stored the first " + to + " of " + documents.size() + " configs");
             }
         }
         err.println("Imported " + taken + " of " + documents.size()

@@ -20,6 +20,8 @@ public final class CliApplication implements IApplication {
 
     /** Runtime options of Secure Storage that the launcher passes and a command must not see. */
     private static final Set<String> RUNTIME_OPTIONS = Set.of("-eclipse.keyring", "-eclipse.password");
+    /** System property: the workspace's command socket, for a one-off command to remove when it is stale. */
+    static final String STALE_CHANNEL = "streamkit.channel.stale";
 
     @Override
     public Object start(IApplicationContext context) throws Exception {
@@ -34,6 +36,9 @@ public final class CliApplication implements IApplication {
                         + " Streamkit process that takes no commands (a workbench or daemon started by ./streamkit takes them;"
                         + " this one was started otherwise, or is a command still running). Wait for it to end, or stop it.");
                 return Cli.FAILURE;
+            }
+            if (workspace != null) {
+                removeStaleChannel();
             }
             try {
                 if (command.equals("daemon")) {
@@ -54,6 +59,22 @@ public final class CliApplication implements IApplication {
             return workspace.lock();
         } catch (IOException | IllegalStateException e) {
             return true; // a workspace that cannot be locked (read-only, or no lock file): nothing to wait for
+        }
+    }
+
+    /**
+     * Removes the command socket of this workspace that an instance killed without closing it left behind
+     * (the launcher names it in {@value #STALE_CHANNEL}): this process holds the workspace, so no instance
+     * takes its commands, and the next command then starts without first trying to forward.
+     */
+    private static void removeStaleChannel() {
+        String stale = System.getProperty(STALE_CHANNEL, "");
+        if (!stale.isBlank()) {
+            try {
+                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(stale));
+            } catch (IOException | RuntimeException e) {
+                // it stays; the next command tries it and runs headless, as this one did
+            }
         }
     }
 

@@ -38,6 +38,8 @@ final class CommandChannel implements AutoCloseable {
     private final ServerSocketChannel server;
     private final CliServices services;
     private final String holder;
+    /** Removes the socket when the process ends without closing the channel. */
+    private final Thread removal;
     private final ExecutorService commands = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "streamkit-command");
         t.setDaemon(true);
@@ -45,6 +47,13 @@ final class CommandChannel implements AutoCloseable {
     });
 
     private CommandChannel(Path socket, ServerSocketChannel server, CliServices services, String holder) {
+        this.removal = new Thread(() -> {
+            try {
+                Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                // it stays; the next instance or command removes it
+            }
+        }, "streamkit-command-channel-removal");
         this.socket = socket;
         this.server = server;
         this.services = services;
@@ -85,6 +94,12 @@ final class CommandChannel implements AutoCloseable {
             throw e;
         }
         CommandChannel channel = new CommandChannel(socket, server, services, holder);
+        // Stopped by a signal (Ctrl+C, kill), the process may end before the channel is closed: the socket goes anyway.
+        try {
+            Runtime.getRuntime().addShutdownHook(channel.removal);
+        } catch (IllegalStateException shuttingDown) {
+            // the process is ending already
+        }
         Thread acceptor = new Thread(channel::accept, "streamkit-command-channel");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -158,6 +173,11 @@ final class CommandChannel implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(removal);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs, or ran
+        }
         try {
             server.close();
         } catch (IOException e) {

@@ -21,6 +21,10 @@ import org.streamkit.sync.api.support.CloudUrls;
 final class ConfigCommand {
 
     private static final String COORDINATOR_PID = "org.streamkit.sync.coordinator";
+    private static final String XODUS_PID = "org.streamkit.sync.tier.xodus";
+    private static final String FILE_PID = "org.streamkit.sync.tier.file";
+    /** One setting for both local stores: the backup promises what the primary store promises. */
+    private static final String DURABILITY = "storage.durability";
 
     /** How a value is checked and stored. */
     private enum Kind {
@@ -65,6 +69,8 @@ final class ConfigCommand {
                 "minutes between periodic pulls; 0 turns them off");
         add("sync.pullOnStart", COORDINATOR_PID, "pullOnStart", Kind.BOOLEAN, "true", 0, 0, List.of(),
                 "pull from a remote tier as soon as it appears");
+        add(DURABILITY, XODUS_PID, "durability", Kind.CHOICE, "PROCESS_CRASH", 0, 0, List.of("PROCESS_CRASH", "POWER_LOSS"),
+                "what a save survives: a crash of the process, or also a power loss (fsync; slower); Xodus and the backup");
     }
 
     private final RemoteSettings settings;
@@ -118,6 +124,9 @@ final class ConfigCommand {
             throw new IllegalStateException("set the cloud's URL first: streamkit config set cloud.url <url>");
         }
         settings.update(s.pid(), Map.of(s.property(), value));
+        if (s.key().equals(DURABILITY)) {
+            settings.update(FILE_PID, Map.of(s.property(), value));
+        }
         err.println(s.key() + " = " + (value instanceof String[] list ? String.join(",", list) : value)
                 + (value.equals("") ? " (the default)" : ""));
         return Cli.OK;

@@ -29,31 +29,40 @@ final class Audit {
     }
 
     /**
-     * Brings a local tier that (re)joined up to date from the other local tiers; a durable tier that joins
-     * also fills the caches that joined before it (they had nothing to fill from), whatever order the tiers
-     * joined in.
+     * Brings local tiers up to date from the other local tiers: one that (re)joined, and with it, when
+     * asked, the other durable ones (after a run that did not stop cleanly, any of them may lack the last
+     * write of that run).
+     *
+     * @param joined the tier that joined
+     * @param also   other tiers to repair too (empty for none)
+     * @return whether every config was compared (the coordinator did not stop, no tier failed to list)
      */
-    void backfill(Coordinator.Tier joined) {
-        Set<String> filled = new TreeSet<>(Set.of(joined.name()));
-        if (joined.durable()) {
-            for (Coordinator.Tier t : sync.tiers.availableLocals()) {
-                if (!t.durable()) {
-                    filled.add(t.name());
-                }
-            }
-        }
+    boolean backfill(Coordinator.Tier joined, Set<String> also) {
+        Set<String> filled = new TreeSet<>(also);
+        filled.add(joined.name());
         try {
-            AuditReport report = run(true, filled);
-            if (report.repaired() > 0) {
-                LOG.info("Tier {} backfilled: {} copies written into {}", joined.name(), report.repaired(), filled);
+            Outcome outcome = check(true, filled);
+            if (outcome.report().repaired() > 0) {
+                LOG.info("Tier {} backfilled: {} copies written into {}", joined.name(), outcome.report().repaired(), filled);
             }
+            return outcome.complete();
         } catch (RuntimeException e) {
             LOG.warn("Backfill of tier {} failed: {}", joined.name(), e.toString(), e);
+            return false;
         }
     }
 
     /** @param only the tiers to check and repair, or null for every local tier */
     AuditReport run(boolean repair, Set<String> only) {
+        return check(repair, only).report();
+    }
+
+    /** An audit's report, and whether it compared every config. */
+    private record Outcome(AuditReport report, boolean complete) {
+    }
+
+    private Outcome check(boolean repair, Set<String> only) {
+        boolean complete = true;
         List<Coordinator.Tier> local = sync.tiers.availableLocals();
         Set<ConfigKey> keys = new TreeSet<>();
         for (Coordinator.Tier t : local) {
@@ -62,6 +71,7 @@ final class Audit {
                     keys.addAll(t.tier().listKeys(type));
                 }
             } catch (StorageException e) {
+                complete = false;
                 LOG.warn("Audit could not list tier {}: {}", t.name(), e.getMessage());
             }
         }
@@ -69,6 +79,7 @@ final class Audit {
         int repaired = 0;
         for (ConfigKey key : keys) {
             if (sync.closed) {
+                complete = false;
                 break; // stopped: a repair under way ends, it does not go on writing into the tiers
             }
             synchronized (sync.lockOf(key)) {
@@ -80,6 +91,7 @@ final class Audit {
                         copies.put(t, d);
                         winner = Lww.winner(winner, d);
                     } catch (StorageException e) {
+                        complete = false;
                         differences.add(key + " in " + t.name() + ": unreadable (" + e.getMessage() + ")");
                     }
                 }
@@ -95,6 +107,7 @@ final class Audit {
                             t.tier().put(winner);
                             repaired++;
                         } catch (StorageException e) {
+                            complete = false;
                             LOG.warn("Audit could not repair {} in {}: {}", key, t.name(), e.getMessage());
                         }
                     }
@@ -104,6 +117,6 @@ final class Audit {
         if (!differences.isEmpty()) {
             LOG.info("Audit: {} configs checked, {} differences, {} repaired", keys.size(), differences.size(), repaired);
         }
-        return new AuditReport(keys.size(), differences, repaired);
+        return new Outcome(new AuditReport(keys.size(), differences, repaired), complete && !sync.closed);
     }
 }

@@ -23,6 +23,7 @@ import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.api.SyncStatus;
+import org.streamkit.sync.api.TierHealth;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -49,6 +50,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+    /** How long after start a cache is filled from the durable tiers. */
+    static final Duration CACHE_FILL_DELAY = Duration.ofSeconds(2);
 
     /** One registered tier, with the properties the coordinator orders and routes by. */
     public record Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, boolean durable,
@@ -85,6 +88,13 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     private final Audit audit;
     private final Status status;
     private final Set<String> pullsWaiting = ConcurrentHashMap.newKeySet();
+    /** The local tiers that joined in this run. */
+    private final Set<String> joined = ConcurrentHashMap.newKeySet();
+    /**
+     * After a run that did not stop cleanly: the durable local tiers not yet compared with the others
+     * (empty otherwise). The store's running mark is cleared at close only once this is empty.
+     */
+    private final Set<String> afterCrash = ConcurrentHashMap.newKeySet();
     private boolean ownsStore;
 
     /**
@@ -111,6 +121,13 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         conflicts = new Conflicts(sync, writer, delivery);
         audit = new Audit(sync);
         status = new Status(sync);
+        if (store.markRunning() && !store.localTiers().isEmpty()) {
+            afterCrash.addAll(store.localTiers().keySet());
+            LOG.info("The last run did not stop cleanly: local tiers are compared and repaired as they join,"
+                    + " before the next edit is saved");
+        } else {
+            sync.repaired();
+        }
         if (!settings.periodicSync().isZero()) {
             timer.schedule(this::periodicSync, settings.periodicSync());
         }
@@ -132,7 +149,32 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             sync.store.addKnownRemote(tier.name());
             sync.background.execute(() -> start(tier));
         } else {
-            sync.background.execute(() -> audit.backfill(tier));
+            boolean again = !joined.add(tier.name());
+            if (tier.durable()) {
+                long misses = sync.missesOf(tier.name());
+                if (needsBackfill(tier)) {
+                    sync.background.execute(() -> {
+                        // After a run that did not stop cleanly, the other durable tiers may lack its last write too.
+                        Set<String> also = afterCrash.isEmpty() ? Set.of() : durableNames();
+                        if (audit.backfill(tier, also)) {
+                            sync.caughtUp(tier.name(), misses);
+                            afterCrash.removeAll(also);
+                            afterCrash.remove(tier.name());
+                            if (afterCrash.isEmpty()) {
+                                sync.repaired();
+                            }
+                        }
+                    });
+                } else {
+                    sync.caughtUp(tier.name(), misses);
+                }
+            } else if (again) {
+                sync.background.execute(() -> audit.backfill(tier, Set.of())); // a cache that came back during the run
+            } else {
+                // At start a cache is filled a moment later, in bulk, from the durable tier: a command that runs
+                // for a moment never reads the store whole.
+                sync.timer.schedule(() -> sync.background.execute(() -> fillCache(tier)), CACHE_FILL_DELAY);
+            }
             if (nowReady) {
                 LOG.info("Sync coordinator ready: {} holds configs durably", tier.name());
                 sync.background.execute(this::completeInterruptedWrites);
@@ -141,6 +183,101 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * @return whether a durable local tier that joins must be compared with the others and repaired: the
+     *         last run did not stop cleanly, the tier is new, it missed a write, it is not healthy, or it holds
+     *         other config types than another durable tier (a store that was replaced or emptied)
+     */
+    private boolean needsBackfill(Tier tier) {
+        if (afterCrash.contains(tier.name()) || !sync.holdsEverything(tier.name())) {
+            return true;
+        }
+        try {
+            if (tier.tier().health().status() != TierHealth.Status.UP) {
+                return true;
+            }
+            Set<String> types = tier.tier().listTypes();
+            for (Tier other : sync.tiers.availableLocals()) {
+                if (other != tier && other.durable() && !other.tier().listTypes().equals(types)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (StorageException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Fills a cache that joined at start with what the durable tiers hold: in bulk, from the first durable
+     * tier when every durable tier holds every write, else config by config as a backfill does. A version
+     * the cache holds already, or a newer one, stays.
+     */
+    private void fillCache(Tier cache) {
+        if (sync.closed || List.of(sync.tiers.all()).stream().noneMatch(t -> t == cache)) {
+            return;
+        }
+        if (!sync.tiers.ready()) {
+            sync.timer.schedule(() -> sync.background.execute(() -> fillCache(cache)), CACHE_FILL_DELAY);
+            return;
+        }
+        Tier source = sync.soleSource();
+        if (source == null) {
+            audit.backfill(cache, Set.of());
+            return;
+        }
+        int filled = 0;
+        try {
+            for (String type : source.tier().listTypes()) {
+                List<ConfigDocument> all = source.tier().documents(type);
+                for (int from = 0; from < all.size() && !sync.closed; from += 1000) {
+                    List<ConfigDocument> chunk = all.subList(from, Math.min(all.size(), from + 1000));
+                    filled += sync.withLocks(chunk.stream().map(ConfigDocument::key).toList(), () -> {
+                        List<ConfigDocument> missing = new java.util.ArrayList<>();
+                        for (ConfigDocument d : chunk) {
+                            ConfigDocument held = cache.tier().get(d.key()).orElse(null);
+                            if (held == null || !Lww.same(held, d) && Lww.winner(held, d) == d) {
+                                missing.add(d);
+                            }
+                        }
+                        if (!missing.isEmpty()) {
+                            cache.tier().putAll(missing);
+                        }
+                        return missing.size();
+                    });
+                }
+            }
+        } catch (StorageException | RuntimeException e) {
+            LOG.warn("The {} cache could not be filled from {}: {}", cache.name(), source.name(), e.toString());
+            return;
+        }
+        LOG.debug("The {} cache was filled from {}: {} configs", cache.name(), source.name(), filled);
+    }
+
+    private Set<String> durableNames() {
+        Set<String> names = new TreeSet<>();
+        for (Tier t : sync.tiers.availableLocals()) {
+            if (t.durable()) {
+                names.add(t.name());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Compares every config's copies in the local tiers and repairs the stale and missing ones, as the
+     * audit does: what a long-running instance does once after it started, since it no longer reads every
+     * tier whole at start (a backup file damaged by hand is found this way).
+     */
+    public void verifyLocalTiers() {
+        if (sync.closed || !sync.tiers.ready()) {
+            return;
+        }
+        AuditReport report = audit.run(true, null);
+        LOG.info("Local tiers verified: {} configs compared, {} differences, {} repaired", report.checked(),
+                report.differences().size(), report.repaired());
     }
 
     /** Writes recorded in the outbox that a crash kept from the local tiers reach them (before they are sent). */
@@ -185,6 +322,11 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     /** Removes a tier; its pending writes stay in the outbox until it returns. */
     public void removeTier(StorageTier tier) {
+        for (Tier t : sync.tiers.all()) {
+            if (t.tier() == tier) {
+                sync.left(t.name());
+            }
+        }
         sync.tiers.removeIf(t -> t.tier() == tier);
     }
 
@@ -233,6 +375,11 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     @Override
     public boolean importVersion(ConfigDocument version) throws StorageException {
         return writer.importVersion(version);
+    }
+
+    @Override
+    public List<ConfigKey> importVersions(List<ConfigDocument> versions) throws StorageException {
+        return writer.importVersions(versions);
     }
 
     // ---------------------------------------------------------------- sync
@@ -395,6 +542,13 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     @Override
     public void close() {
         sync.closed = true;
+        if (afterCrash.isEmpty()) {
+            try {
+                sync.store.markStopped();
+            } catch (RuntimeException e) {
+                LOG.debug("The sync state could not be marked as stopped: {}", e.toString());
+            }
+        }
         if (ownsStore) {
             sync.store.close();
         }

@@ -87,6 +87,8 @@ final class CoordinatorStore implements AutoCloseable {
     private static final String META_TAG = "m\0tag";
     private static final String META_SEQUENCE = "m\0sequence";
     private static final String META_OFFLINE = "m\0offline";
+    private static final String META_RUNNING = "m\0running";
+    private static final String LOCAL = "l\0";
 
     private final Path directory;
     private final Environment environment;
@@ -134,27 +136,48 @@ final class CoordinatorStore implements AutoCloseable {
     long recordWrite(ConfigDocument document, ConfigDocument replaced, Map<String, Duration> debounceByTier, Instant now,
             int historyDepth, Instant clock) {
         return environment.computeInExclusiveTransaction(txn -> {
-            long sequence = nextSequence(txn);
-            if (replaced != null) {
-                addHistory(txn, replaced, historyDepth);
-            }
-            if (!debounceByTier.isEmpty()) {
-                write(txn, pendingKey(document.key()), document);
-            }
-            for (Map.Entry<String, Duration> tier : debounceByTier.entrySet()) {
-                Entry old = read(txn, outboxKey(tier.getKey(), document.key()), Entry.class);
-                Instant enqueued = old == null ? now : old.enqueuedAt();
-                boolean held = old != null && old.held();
-                // Each edit pushes the write back by the debounce, but never past ten debounces after the
-                // first undelivered edit: a config edited without pause still reaches the remote.
-                Instant due = now.plus(tier.getValue());
-                Instant latest = enqueued.plus(tier.getValue().multipliedBy(MAX_WAIT_DEBOUNCES));
-                write(txn, outboxKey(tier.getKey(), document.key()), new Entry(document.key(), tier.getKey(), sequence,
-                        document.updatedAt(), enqueued, 0, due.isAfter(latest) ? latest : due, "", false, held));
-            }
+            long sequence = recordWrite(txn, document, replaced, debounceByTier, now, historyDepth);
             put(txn, META_CLOCK, ConfigJson.newObject().put("last", clock.toString()));
             return sequence;
         });
+    }
+
+    /**
+     * Records several local writes as {@link #recordWrite} records one, in one commit.
+     *
+     * @param writes each write's document and the version it replaces (null for none)
+     */
+    void recordWrites(List<ConfigDocument[]> writes, Map<String, Duration> debounceByTier, Instant now, int historyDepth,
+            Instant clock) {
+        environment.executeInExclusiveTransaction(txn -> {
+            for (ConfigDocument[] w : writes) {
+                recordWrite(txn, w[0], w[1], debounceByTier, now, historyDepth);
+            }
+            put(txn, META_CLOCK, ConfigJson.newObject().put("last", clock.toString()));
+        });
+    }
+
+    private long recordWrite(Transaction txn, ConfigDocument document, ConfigDocument replaced,
+            Map<String, Duration> debounceByTier, Instant now, int historyDepth) {
+        long sequence = nextSequence(txn);
+        if (replaced != null) {
+            addHistory(txn, replaced, historyDepth);
+        }
+        if (!debounceByTier.isEmpty()) {
+            write(txn, pendingKey(document.key()), document);
+        }
+        for (Map.Entry<String, Duration> tier : debounceByTier.entrySet()) {
+            Entry old = read(txn, outboxKey(tier.getKey(), document.key()), Entry.class);
+            Instant enqueued = old == null ? now : old.enqueuedAt();
+            boolean held = old != null && old.held();
+            // Each edit pushes the write back by the debounce, but never past ten debounces after the
+            // first undelivered edit: a config edited without pause still reaches the remote.
+            Instant due = now.plus(tier.getValue());
+            Instant latest = enqueued.plus(tier.getValue().multipliedBy(MAX_WAIT_DEBOUNCES));
+            write(txn, outboxKey(tier.getKey(), document.key()), new Entry(document.key(), tier.getKey(), sequence,
+                    document.updatedAt(), enqueued, 0, due.isAfter(latest) ? latest : due, "", false, held));
+        }
+        return sequence;
     }
 
     /**
@@ -165,6 +188,25 @@ final class CoordinatorStore implements AutoCloseable {
         if (!dueByTier.isEmpty()) {
             environment.executeInExclusiveTransaction(txn -> enqueue(txn, document, dueByTier));
         }
+    }
+
+    /**
+     * Records versions pulled from a remote that win here, in one commit: each replaced version (if any)
+     * into history, and each version queued for the other remotes.
+     *
+     * @param taken each version and the one it replaces (null for none)
+     */
+    void recordTaken(List<ConfigDocument[]> taken, Map<String, Instant> dueByTier, int historyDepth) {
+        environment.executeInExclusiveTransaction(txn -> {
+            for (ConfigDocument[] t : taken) {
+                if (t[1] != null) {
+                    addHistory(txn, t[1], historyDepth);
+                }
+                if (!dueByTier.isEmpty()) {
+                    enqueue(txn, t[0], dueByTier);
+                }
+            }
+        });
     }
 
     /**
@@ -357,6 +399,44 @@ final class CoordinatorStore implements AutoCloseable {
         names.remove(tier);
         knownRemotes = Set.copyOf(names);
         return dropped;
+    }
+
+    // ---- local tiers: which ones hold every write, and whether the last run stopped cleanly
+
+    /**
+     * @return the durable local tiers seen before, each with whether it missed a write since it last held
+     *         everything the others held (it is then backfilled when it joins)
+     */
+    Map<String, Boolean> localTiers() {
+        Map<String, Boolean> tiers = new java.util.TreeMap<>();
+        environment.executeInReadonlyTransaction(txn -> forEach(txn, LOCAL,
+                (k, v) -> tiers.put(k.substring(LOCAL.length()), parseJson(v, ObjectNode.class).path("missed").asBoolean(true))));
+        return tiers;
+    }
+
+    /** Records whether a durable local tier missed a write (false: it holds what the others hold). */
+    void localTier(String tier, boolean missed) {
+        environment.executeInExclusiveTransaction(txn -> put(txn, LOCAL + tier, ConfigJson.newObject().put("missed", missed)));
+    }
+
+    /**
+     * Marks the store as in use until {@link #markStopped()}.
+     *
+     * @return whether it was marked already: the process that used it last did not stop cleanly
+     */
+    boolean markRunning() {
+        return environment.computeInExclusiveTransaction(txn -> {
+            boolean marked = read(txn, META_RUNNING) != null;
+            put(txn, META_RUNNING, ConfigJson.newObject().put("since", Instant.now().toString()));
+            return marked;
+        });
+    }
+
+    /** Clears the mark of {@link #markRunning()}: the local tiers were left consistent. */
+    void markStopped() {
+        if (environment.isOpen()) {
+            environment.executeInExclusiveTransaction(txn -> store.delete(txn, bytes(META_RUNNING)));
+        }
     }
 
     // ---- history

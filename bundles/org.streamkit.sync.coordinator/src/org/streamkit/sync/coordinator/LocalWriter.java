@@ -2,9 +2,13 @@ package org.streamkit.sync.coordinator;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +16,7 @@ import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.ConfigValidationException;
 import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncState;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,7 +50,15 @@ final class LocalWriter {
 
     /** @return the newest version the local tiers hold (the first available local tier that has it), or null */
     ConfigDocument current(ConfigKey key) {
-        for (Coordinator.Tier t : sync.tiers.availableLocals()) {
+        return current(key, sync.tiers.availableLocals(), null);
+    }
+
+    /**
+     * @param locals the available local tiers, highest first
+     * @param sole   a durable tier that holds every write the others hold (its "none" is the answer), or null
+     */
+    private ConfigDocument current(ConfigKey key, List<Coordinator.Tier> locals, Coordinator.Tier sole) {
+        for (Coordinator.Tier t : locals) {
             try {
                 Optional<ConfigDocument> found = t.tier().get(key);
                 if (found.isPresent()) {
@@ -53,6 +66,10 @@ final class LocalWriter {
                 }
             } catch (StorageException | RuntimeException e) {
                 LOG.debug("Local tier {} failed reading {}: {}", t.name(), key, e.toString());
+                continue;
+            }
+            if (t == sole) {
+                return null;
             }
         }
         return null;
@@ -130,6 +147,53 @@ final class LocalWriter {
     }
 
     /**
+     * Takes versions made elsewhere, as {@link #importVersion} takes each (but a version with this device's
+     * content, the same body or both deleted, is not taken: nothing would change), holding all their locks,
+     * with one record and one write per tier for the whole batch.
+     *
+     * @return the keys whose version was taken, in the order given
+     */
+    List<ConfigKey> importVersions(List<ConfigDocument> versions) throws StorageException {
+        if (versions.isEmpty()) {
+            return List.of();
+        }
+        Map<ConfigKey, ConfigDocument> newest = new LinkedHashMap<>();
+        for (ConfigDocument v : versions) {
+            newest.merge(v.key(), v, (a, b) -> b.isNewerThan(a) ? b : a);
+        }
+        requireReady(versions.get(0).key());
+        Set<ConfigKey> taken = new HashSet<>();
+        sync.withLocks(newest.keySet(), () -> {
+            List<ConfigDocument[]> writes = new ArrayList<>();
+            List<Coordinator.Tier> locals = sync.tiers.availableLocals();
+            Coordinator.Tier sole = sync.soleSource();
+            for (ConfigDocument version : newest.values()) {
+                ConfigDocument previous = current(version.key(), locals, sole);
+                ConfigDocument queued = sync.store.pending(version.key()).orElse(null);
+                if (queued != null && queued.isNewerThan(previous)) {
+                    previous = queued;
+                }
+                boolean same = previous != null && previous.deleted() == version.deleted()
+                        && (previous.deleted() || previous.sameBody(version));
+                if (previous == null || !same && version.isNewerThan(previous)) {
+                    clock.observe(version.updatedAt());
+                    writes.add(new ConfigDocument[] { version.withRemoteVersion(null), previous });
+                }
+            }
+            recordAll(writes);
+            writes.forEach(w -> taken.add(w[0].key()));
+            return null;
+        });
+        List<ConfigKey> order = new ArrayList<>(taken.size());
+        for (ConfigKey key : newest.keySet()) {
+            if (taken.contains(key)) {
+                order.add(key);
+            }
+        }
+        return order;
+    }
+
+    /**
      * Saves a new version whatever the one before was (a restore, a conflict's resolution): it always wins on
      * every tier.
      *
@@ -154,20 +218,43 @@ final class LocalWriter {
 
     /** Records a version of this device in the outbox and history, then writes it to the local tiers. */
     private ConfigDocument record(ConfigDocument document, ConfigDocument previous) throws StorageException {
-        ConfigKey key = document.key();
+        List<ConfigDocument[]> one = new ArrayList<>(1);
+        one.add(new ConfigDocument[] { document, previous });
+        recordAll(one);
+        return document;
+    }
+
+    /**
+     * Records versions (each with the one it replaces) in the outbox and history in one commit, then writes
+     * them to the local tiers. Called under the locks of their keys.
+     */
+    private void recordAll(List<ConfigDocument[]> writes) throws StorageException {
+        if (writes.isEmpty()) {
+            return;
+        }
         Instant now = sync.timer.now();
         Map<String, Duration> debounces = new LinkedHashMap<>();
         for (String remote : sync.remoteNames()) {
             debounces.put(remote, sync.debounce(remote));
         }
-        sync.store.recordWrite(document, previous, debounces, now, sync.settings.historyDepth(), clock.last());
-        store(document);
-        sync.events.changed(key, document.deleted());
-        for (String remote : debounces.keySet()) {
-            sync.events.state(key, remote, sync.reachable(remote) ? SyncState.PENDING : SyncState.OFFLINE, "");
+        if (writes.size() == 1) {
+            sync.store.recordWrite(writes.get(0)[0], writes.get(0)[1], debounces, now, sync.settings.historyDepth(), clock.last());
+        } else {
+            sync.store.recordWrites(writes, debounces, now, sync.settings.historyDepth(), clock.last());
+        }
+        List<ConfigDocument> documents = new ArrayList<>(writes.size());
+        for (ConfigDocument[] w : writes) {
+            documents.add(w[0]);
+        }
+        storeAll(documents);
+        for (ConfigDocument document : documents) {
+            ConfigKey key = document.key();
+            sync.events.changed(key, document.deleted());
+            for (String remote : debounces.keySet()) {
+                sync.events.state(key, remote, sync.reachable(remote) ? SyncState.PENDING : SyncState.OFFLINE, "");
+            }
         }
         debounces.values().stream().min(Duration::compareTo).ifPresent(d -> delivery.schedule(now.plus(d)));
-        return document;
     }
 
     /**
@@ -176,12 +263,29 @@ final class LocalWriter {
      * @throws StorageException when no durable local tier stored it: the version is not safe on this device
      */
     void store(ConfigDocument document) throws StorageException {
-        ConfigDocument local = document.remoteVersion() == null ? document : document.withRemoteVersion(null);
-        int durable = 0;
+        storeAll(List.of(document));
+    }
+
+    /**
+     * Writes versions into every local tier, as they are, with one {@link StorageTier#putAll} per tier.
+     *
+     * @throws StorageException when no durable local tier stored them: they are not safe on this device
+     */
+    void storeAll(List<ConfigDocument> documents) throws StorageException {
+        if (documents.isEmpty()) {
+            return;
+        }
+        List<ConfigDocument> local = new ArrayList<>(documents.size());
+        for (ConfigDocument d : documents) {
+            local.add(d.remoteVersion() == null ? d : d.withRemoteVersion(null));
+        }
+        String what = documents.size() == 1 ? documents.get(0).key().toString() : documents.size() + " configs";
+        Set<String> durable = new HashSet<>();
+        Set<String> tried = new HashSet<>();
         StorageException last = null;
         // A local tier that joins while this write runs gets it too: the tier joins the chain before its
         // backfill lists what the other tiers hold, so it either sees this write there or is in the chain here.
-        java.util.Set<Coordinator.Tier> written = new java.util.HashSet<>();
+        Set<Coordinator.Tier> written = new HashSet<>();
         boolean more = true;
         while (more) {
             more = false;
@@ -190,21 +294,29 @@ final class LocalWriter {
                     continue;
                 }
                 more = true;
+                if (t.durable()) {
+                    tried.add(t.name());
+                }
                 try {
-                    t.tier().put(local);
+                    if (local.size() == 1) {
+                        t.tier().put(local.get(0));
+                    } else {
+                        t.tier().putAll(local);
+                    }
                     if (t.durable()) {
-                        durable++;
+                        durable.add(t.name());
                     }
                 } catch (StorageException e) {
                     last = e;
-                    LOG.warn("Tier {} did not store {}: {}", t.name(), document.key(), e.getMessage());
+                    LOG.warn("Tier {} did not store {}: {}", t.name(), what, e.getMessage());
                 } catch (RuntimeException e) {
-                    LOG.warn("Tier {} failed storing {}: {}", t.name(), document.key(), e.toString());
+                    LOG.warn("Tier {} failed storing {}: {}", t.name(), what, e.toString());
                 }
             }
         }
-        if (durable == 0) {
-            throw new StorageException("No durable local tier (Xodus or the file backup) stored " + document.key()
+        sync.storedBy(tried, durable);
+        if (durable.isEmpty()) {
+            throw new StorageException("No durable local tier (Xodus or the file backup) stored " + what
                     + (last == null ? "; none is running. Start the Streamkit tier bundles." : ": " + last.getMessage()), true, last);
         }
     }
@@ -214,6 +326,9 @@ final class LocalWriter {
         if (!sync.tiers.awaitReady(sync.settings.readyWait())) {
             throw new StorageException("No durable local tier (Xodus or the file backup) is running, so " + key
                     + " was not saved. Start the Streamkit tier bundles.", true);
+        }
+        if (!sync.awaitRepaired(sync.settings.readyWait())) {
+            LOG.warn("The local tiers are still being compared after an unclean stop; saving {} anyway", key);
         }
     }
 }

@@ -114,13 +114,13 @@ final class PullMerger {
                             + " and sending what it lacks", tier.name());
                     seen = new HashSet<>();
                 }
-                for (ConfigDocument remote : page.documents()) {
-                    if (seen != null) {
-                        seen.add(remote.key());
+                if (seen != null) {
+                    for (ConfigDocument d : page.documents()) {
+                        seen.add(d.key());
                     }
-                    merge(remote, tier, false); // a failure to store it ends the pull before the cursor moves
-                    merged++;
                 }
+                mergePage(page.documents(), tier); // a failure to store one ends the pull before the cursor moves
+                merged += page.documents().size();
                 cursor = page.nextCursor();
                 sync.store.saveCursor(tier.name(), cursor, writer.clock().last());
             } while (page.hasMore() && !sync.closed);
@@ -173,6 +173,67 @@ final class PullMerger {
         }
         LOG.info("Sync to {}: {} configs it does not hold are queued", tier.name(), queued);
         delivery.schedule(now);
+    }
+
+    /**
+     * Merges a page of versions from a remote tier, as {@link #merge} merges each, holding all their locks:
+     * the versions that simply win here (nothing waits to be sent to that remote for them, and they are newer
+     * or new) are stored with one write per tier and recorded in one commit; the others are merged one by one.
+     */
+    private void mergePage(List<ConfigDocument> page, Coordinator.Tier tier) throws StorageException {
+        if (page.size() <= 1) {
+            for (ConfigDocument theirs : page) {
+                merge(theirs, tier, false);
+            }
+            return;
+        }
+        Map<ConfigKey, ConfigDocument> byKey = new LinkedHashMap<>();
+        for (ConfigDocument theirs : page) {
+            writer.clock().observe(theirs.updatedAt());
+            byKey.merge(theirs.key(), theirs, (a, b) -> b.isNewerThan(a) ? b : a);
+        }
+        sync.withLocks(byKey.keySet(), () -> {
+            List<ConfigDocument[]> wins = new ArrayList<>();
+            for (ConfigDocument theirs : byKey.values()) {
+                ConfigDocument mine = writer.ownVersion(theirs.key());
+                boolean waiting = sync.store.entry(tier.name(), theirs.key()).isPresent();
+                if (!waiting && (mine == null || !mine.sameVersion(theirs) && theirs.isNewerThan(mine))) {
+                    wins.add(new ConfigDocument[] { theirs, mine });
+                } else {
+                    merge(theirs, tier, false);
+                }
+            }
+            takeAll(wins, tier);
+            return null;
+        });
+    }
+
+    /** Stores versions of a remote that win here (nothing waits for that remote for them) and passes them on. */
+    private void takeAll(List<ConfigDocument[]> wins, Coordinator.Tier from) throws StorageException {
+        if (wins.isEmpty()) {
+            return;
+        }
+        List<ConfigDocument> theirs = new ArrayList<>(wins.size());
+        wins.forEach(w -> theirs.add(w[0]));
+        Instant now = sync.timer.now();
+        Map<String, Instant> others = new LinkedHashMap<>();
+        for (String other : sync.remoteNames()) {
+            if (!other.equals(from.name())) {
+                others.put(other, now.plus(sync.debounce(other)));
+            }
+        }
+        // Recorded first, as a local write is: a crash before the local tiers hold them leaves the versions
+        // in the outbox, and the next start completes them.
+        sync.store.recordTaken(wins, others, sync.settings.historyDepth());
+        writer.storeAll(theirs);
+        others.values().stream().min(Instant::compareTo).ifPresent(delivery::schedule);
+        for (ConfigDocument d : theirs) {
+            for (String other : others.keySet()) {
+                sync.events.state(d.key(), other, sync.reachable(other) ? SyncState.PENDING : SyncState.OFFLINE, "");
+            }
+            sync.events.changed(d.key(), d.deleted());
+            sync.events.state(d.key(), from.name(), SyncState.SYNCED, "");
+        }
     }
 
     /**

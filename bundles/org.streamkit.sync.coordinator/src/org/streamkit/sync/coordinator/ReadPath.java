@@ -111,9 +111,25 @@ final class ReadPath {
         return merged.values().stream().filter(d -> !d.deleted()).toList();
     }
 
-    /** @return what the local tiers hold of a type, tombstones included, the newest version of each key */
+    /**
+     * @return what the local tiers hold of a type, tombstones included, the newest version of each key: read
+     *         from the first durable local tier alone when every durable one holds every write (the usual
+     *         case), else merged from all of them
+     */
     Map<ConfigKey, ConfigDocument> local(String type) throws StorageException {
         Map<ConfigKey, ConfigDocument> merged = new TreeMap<>();
+        Coordinator.Tier sole = sync.soleSource();
+        if (sole != null) {
+            try {
+                for (ConfigDocument d : sole.tier().documents(type)) {
+                    merged.put(d.key(), d);
+                }
+                return merged;
+            } catch (StorageException | RuntimeException e) {
+                LOG.debug("Listing {} on {} failed, merging every local tier: {}", type, sole.name(), e.toString());
+                merged.clear();
+            }
+        }
         boolean any = false;
         StorageException last = null;
         for (Coordinator.Tier t : sync.tiers.all()) {
@@ -121,8 +137,8 @@ final class ReadPath {
                 continue;
             }
             try {
-                for (ConfigKey key : t.tier().listKeys(type)) {
-                    t.tier().get(key).ifPresent(d -> merged.merge(key, d, Lww::winner));
+                for (ConfigDocument d : t.tier().documents(type)) {
+                    merged.merge(d.key(), d, Lww::winner);
                 }
                 any = true;
             } catch (StorageException e) {

@@ -59,6 +59,8 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
 
     static final String PID = "org.streamkit.sync.coordinator";
     private static final Logger LOG = LoggerFactory.getLogger(SyncCoordinatorComponent.class);
+    /** How long after it starts an instance compares its local tiers whole. */
+    static final long VERIFY_AFTER_SECONDS = 60;
 
     @ObjectClassDefinition(name = "Streamkit sync coordinator", description = "How configs move between the tiers.")
     public @interface Config {
@@ -102,6 +104,9 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
         topics.put(EventConstants.EVENT_TOPIC, SyncEvents.TOPIC_REMOTE_CHANGED);
         remoteChanges = context.registerService(EventHandler.class,
                 event -> coordinator.pullSoon(String.valueOf(event.getProperty(SyncEvents.TIER))), topics);
+        // A running instance compares its local tiers whole once, a while after it started (a one-off command
+        // ends before): the start itself reads no tier whole.
+        scheduler.schedule(() -> background.execute(coordinator::verifyLocalTiers), VERIFY_AFTER_SECONDS, TimeUnit.SECONDS);
         LOG.info("Sync coordinator started (state at {}, conflicts {})", directory, settings.askOnConflict() ? "ask" : "automatic");
     }
 
@@ -203,6 +208,11 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
     @Override
     public ConfigDocument delete(ConfigKey key) throws StorageException {
         return coordinator.delete(key);
+    }
+
+    @Override
+    public List<ConfigKey> importVersions(List<ConfigDocument> versions) throws StorageException {
+        return coordinator.importVersions(versions);
     }
 
     @Override

@@ -102,6 +102,23 @@ public abstract class StorageTierContractTest {
     }
 
     @Test
+    void putAllStoresEveryDocumentAndDocumentsReadsTheTypeBackInKeyOrder() throws Exception {
+        tier().put(doc("b", "old b"));
+        java.util.List<ConfigDocument> batch = java.util.List.of(doc("c", "Gamma"), doc("a", "Alpha"), doc("b", "Beta"),
+                ConfigDocument.tombstone(key("d"), tick(), tick()));
+        java.util.List<ConfigDocument> stored = tier().putAll(batch);
+        assertEquals(batch.size(), stored.size(), "one stored document per document given");
+        for (int i = 0; i < batch.size(); i++) {
+            assertEquals(batch.get(i).key(), stored.get(i).key(), "in the order given");
+        }
+        java.util.List<ConfigDocument> read = tier().documents(type);
+        assertEquals(java.util.List.of(key("a"), key("b"), key("c"), key("d")), read.stream().map(ConfigDocument::key).toList());
+        assertEquals("Beta", read.get(1).body().get("name").asText(), "the batch replaced the earlier version");
+        assertTrue(read.get(3).deleted(), "tombstones are documents too");
+        assertEquals("Gamma", tier().get(key("c")).orElseThrow().body().get("name").asText());
+    }
+
+    @Test
     void getOfAKeyNeverWrittenIsEmpty() throws Exception {
         assertEquals(Optional.empty(), tier().get(key("never-written")));
     }

@@ -38,6 +38,16 @@ public abstract class ForwardingStorageTier implements StorageTier {
     }
 
     @Override
+    public List<ConfigDocument> putAll(List<ConfigDocument> documents) throws StorageException {
+        return delegate().putAll(documents);
+    }
+
+    @Override
+    public List<ConfigDocument> documents(String type) throws StorageException {
+        return delegate().documents(type);
+    }
+
+    @Override
     public ConfigDocument delete(ConfigKey key, Instant deletedAt) throws StorageException {
         return delegate().delete(key, deletedAt);
     }

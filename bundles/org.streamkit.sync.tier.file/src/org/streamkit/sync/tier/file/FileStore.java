@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,21 +44,34 @@ import com.fasterxml.jackson.databind.ObjectWriter;
  * The backup store: one JSON file per config at {@code <root>/<type>/<encoded id>.json} (see
  * {@link FileNames}), readable and restorable by hand.
  * <p>
- * A write goes to a temporary file in the same folder, is fsynced, atomically renamed over the old file,
- * and the folder is fsynced where the platform allows: after {@link #put} returns, the file is whole and
- * on disk, and a crash at any moment leaves either the old or the new version, never a torn one.
+ * A write goes to a temporary file in the same folder and is atomically renamed over the old file, so a
+ * crash at any moment leaves either the old or the new version, never a torn one. With
+ * {@link Durability#PROCESS_CRASH} (the default) that is all: after {@link #put} returns the file survives
+ * {@code kill -9} of the process, and the operating system writes it to disk soon after. With
+ * {@link Durability#POWER_LOSS} the temporary file is fsynced before the rename and the folder after it
+ * (where the platform allows), so the file is on disk when {@link #put} returns; {@link #putAll} fsyncs
+ * every file of the batch first and each folder once.
  * <p>
  * A file that is empty, truncated, invalid or not where its id belongs is skipped with a warning naming
  * it, counted in {@link #health()}, and left untouched; it never stops the other files from loading.
- * {@link #changedSince} is served from a change log filled by one scan of the folder when the store
- * opens (in the background) and by every write after that.
+ * {@link #changedSince} is served from a change log filled by one scan of the folder (in the background,
+ * when the store opens or, if asked, on the first call that needs it) and by every write after that.
  */
 public final class FileStore implements StorageTier {
+
+    /** What a save survives once {@link FileStore#put} returned. */
+    public enum Durability {
+        /** A crash of the process ({@code kill -9}): the file is renamed into place, not fsynced. */
+        PROCESS_CRASH,
+        /** A power loss or an OS crash too: the file and its folder are fsynced. */
+        POWER_LOSS
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
     private static final ObjectReader READER = ConfigJson.reader().forType(ConfigDocument.class);
     private static final ObjectWriter WRITER = ConfigJson.writer().withDefaultPrettyPrinter();
     private static final String TEMP_SUFFIX = ".tmp";
+    private static final long FOLDER_CHECK_MILLIS = 1000;
 
     private final String name;
     private final Path root;
@@ -65,24 +79,45 @@ public final class FileStore implements StorageTier {
     private final ChangeLog changeLog;
     private final Object[] locks = new Object[64];
     private final Map<Path, String> unreadable = new ConcurrentHashMap<>();
-    private final CompletableFuture<Void> scan;
+    private final CompletableFuture<Void> scan = new CompletableFuture<>();
+    private final AtomicBoolean scanStarted = new AtomicBoolean();
+    private final Executor scanner;
+    private final boolean fsync;
+    private volatile boolean folderUsable;
+    private volatile long folderCheckedAt = System.nanoTime() - FOLDER_CHECK_MILLIS * 2_000_000L;
 
-    private FileStore(String name, Path root, Executor scanner) {
+    private FileStore(String name, Path root, Executor scanner, Durability durability) {
         this.name = name;
         this.root = root;
+        this.scanner = scanner;
+        this.fsync = durability == Durability.POWER_LOSS;
         this.changeLog = new ChangeLog(name);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
-        this.scan = CompletableFuture.runAsync(this::scan, scanner);
     }
 
     /**
-     * Opens (creating if needed) a store in a folder and starts scanning it on {@code scanner}.
+     * Opens (creating if needed) a store in a folder, {@link Durability#PROCESS_CRASH}, and starts scanning
+     * it on {@code scanner}.
      *
      * @throws StorageException when the folder cannot be created or written
      */
     public static FileStore open(String name, Path root, Executor scanner) throws StorageException {
+        FileStore store = open(name, root, scanner, Durability.PROCESS_CRASH);
+        store.startScan();
+        return store;
+    }
+
+    /**
+     * Opens (creating if needed) a store in a folder. Its scan (which fills the change log and finds the
+     * files that cannot be read) runs on {@code scanner} when {@link #startScan()} is called, or on the
+     * first call that needs it ({@link #changedSince}, {@link #awaitScan}): a process that only reads and
+     * writes a few configs never reads the whole folder.
+     *
+     * @throws StorageException when the folder cannot be created or written
+     */
+    public static FileStore open(String name, Path root, Executor scanner, Durability durability) throws StorageException {
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
@@ -93,7 +128,25 @@ public final class FileStore implements StorageTier {
             throw new StorageException("The backup folder " + root + " is not writable. Fix its permissions or"
                     + " configure another folder.", false);
         }
-        return new FileStore(name, root, scanner);
+        return new FileStore(name, root, scanner, durability);
+    }
+
+    /** Starts the scan of the folder on the scanner, unless it started already. */
+    public void startScan() {
+        if (scanStarted.compareAndSet(false, true)) {
+            try {
+                scanner.execute(() -> {
+                    try {
+                        scan();
+                        scan.complete(null);
+                    } catch (RuntimeException | Error e) {
+                        scan.completeExceptionally(e);
+                    }
+                });
+            } catch (RuntimeException e) { // the scanner was shut down
+                scan.completeExceptionally(e);
+            }
+        }
     }
 
     /** @return the folder the store lives in */
@@ -114,9 +167,32 @@ public final class FileStore implements StorageTier {
     @Override
     public ConfigDocument put(ConfigDocument document) throws StorageException {
         synchronized (lockOf(document.key())) {
-            write(document);
+            write(List.of(document), true);
         }
         return document;
+    }
+
+    /**
+     * Writes the documents' temporary files first (with {@link Durability#POWER_LOSS}, each fsynced), then
+     * renames them into place and fsyncs each folder once. A document already renamed stays stored when a
+     * later one fails.
+     */
+    @Override
+    public List<ConfigDocument> putAll(List<ConfigDocument> documents) throws StorageException {
+        Map<Object, List<ConfigDocument>> byLock = new java.util.LinkedHashMap<>();
+        for (ConfigDocument d : documents) {
+            byLock.computeIfAbsent(lockOf(d.key()), l -> new ArrayList<>()).add(d);
+        }
+        Set<Path> folders = new java.util.LinkedHashSet<>();
+        for (Map.Entry<Object, List<ConfigDocument>> group : byLock.entrySet()) {
+            synchronized (group.getKey()) {
+                folders.addAll(write(group.getValue(), false));
+            }
+        }
+        if (fsync) {
+            folders.forEach(FileStore::fsyncFolder);
+        }
+        return List.copyOf(documents);
     }
 
     @Override
@@ -124,42 +200,70 @@ public final class FileStore implements StorageTier {
         synchronized (lockOf(key)) {
             ConfigDocument tombstone = read(fileOf(key), key).map(d -> d.asTombstone(deletedAt))
                     .orElseGet(() -> ConfigDocument.tombstone(key, deletedAt, deletedAt));
-            write(tombstone);
+            write(List.of(tombstone), true);
             return tombstone;
         }
     }
 
-    private void write(ConfigDocument document) throws StorageException {
-        Path file = fileOf(document.key());
-        Path folder = file.getParent();
-        Path temp = folder.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + TEMP_SUFFIX);
+    /**
+     * Writes documents of keys whose locks are held: temporary files, then renames, then (when asked) the
+     * folders are fsynced.
+     *
+     * @return the folders written into
+     */
+    private Set<Path> write(List<ConfigDocument> documents, boolean syncFolders) throws StorageException {
+        List<Path[]> renames = new ArrayList<>(documents.size()); // {temp, file}
+        Set<Path> folders = new java.util.LinkedHashSet<>();
+        int renamed = 0;
+        ConfigKey current = null;
         try {
-            if (!Files.isDirectory(folder)) {
-                Files.createDirectories(folder);
-                fsyncFolder(root);
-            }
-            byte[] bytes = WRITER.writeValueAsBytes(document);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
+            for (ConfigDocument document : documents) {
+                current = document.key();
+                Path file = fileOf(document.key());
+                Path folder = file.getParent();
+                Path temp = folder.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                        + TEMP_SUFFIX);
+                if (!folders.contains(folder) && !Files.isDirectory(folder)) {
+                    Files.createDirectories(folder);
+                    if (fsync) {
+                        fsyncFolder(root);
+                    }
                 }
-                channel.force(true);
+                renames.add(new Path[] { temp, file });
+                folders.add(folder);
+                byte[] bytes = WRITER.writeValueAsBytes(document);
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                    if (fsync) {
+                        channel.force(true);
+                    }
+                }
             }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the file system of " + root + " cannot rename files atomically", e);
+            for (Path[] move : renames) {
+                current = documents.get(renamed).key();
+                try {
+                    Files.move(move[0], move[1], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("the file system of " + root + " cannot rename files atomically", e);
+                }
+                renamed++;
+                unreadable.remove(move[1]);
+                changeLog.record(documents.get(renamed - 1).key());
             }
-            fsyncFolder(folder);
+            if (fsync && syncFolders) {
+                folders.forEach(FileStore::fsyncFolder);
+            }
+            return folders;
         } catch (IOException e) {
-            deleteQuietly(temp);
-            throw new StorageException("Could not write " + document.key() + " to the backup folder " + root + ": " + e
+            for (int i = renamed; i < renames.size(); i++) {
+                deleteQuietly(renames.get(i)[0]);
+            }
+            throw new StorageException("Could not write " + current + " to the backup folder " + root + ": " + e
                     + ". Check free space and permissions.", true, e);
         }
-        unreadable.remove(file);
-        changeLog.record(document.key());
     }
 
     /** Makes a rename or a new file in a folder durable; not every platform can (Windows cannot). */
@@ -211,6 +315,7 @@ public final class FileStore implements StorageTier {
     @Override
     public Changes changedSince(String cursor, int limit) throws StorageException {
         ChangeLog.checkLimit(limit);
+        startScan();
         awaitScan();
         ChangeLog.Page page = changeLog.page(cursor, limit);
         List<ConfigDocument> documents = new ArrayList<>(page.keys().size());
@@ -222,7 +327,7 @@ public final class FileStore implements StorageTier {
 
     @Override
     public TierHealth health() {
-        if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+        if (!folderUsable()) {
             return TierHealth.down("The backup folder " + root + " is missing or not writable.");
         }
         if (!unreadable.isEmpty()) {
@@ -234,13 +339,27 @@ public final class FileStore implements StorageTier {
         return TierHealth.up();
     }
 
+    /**
+     * @return whether the folder is there and writable, as found at most {@value #FOLDER_CHECK_MILLIS} ms ago
+     *         (health is asked before every read and write; two file system calls each time add up)
+     */
+    private boolean folderUsable() {
+        long now = System.nanoTime();
+        if (now - folderCheckedAt > FOLDER_CHECK_MILLIS * 1_000_000L) {
+            folderUsable = Files.isDirectory(root) && Files.isWritable(root);
+            folderCheckedAt = now;
+        }
+        return folderUsable;
+    }
+
     /** @return the files skipped as unreadable, with the reason for each */
     public Map<Path, String> unreadableFiles() {
         return Map.copyOf(unreadable);
     }
 
-    /** Waits until the opening scan is complete (a test or benchmark hook; reads do not need it). */
+    /** Starts the scan if it has not started, and waits until it is complete (reads do not need it). */
     public void awaitScan() throws StorageException {
+        startScan();
         try {
             scan.get();
         } catch (InterruptedException e) {

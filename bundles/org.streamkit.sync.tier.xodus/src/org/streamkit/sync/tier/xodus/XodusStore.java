@@ -205,6 +205,24 @@ public final class XodusStore implements StorageTier, AutoCloseable {
         return document;
     }
 
+    /** Stores the documents in one transaction: all of them, or none. */
+    @Override
+    public List<ConfigDocument> putAll(List<ConfigDocument> documents) throws StorageException {
+        List<byte[][]> encoded = new ArrayList<>(documents.size());
+        for (ConfigDocument d : documents) {
+            encoded.add(new byte[][] { keyBytes(d.key()), encode(d) });
+        }
+        call(() -> {
+            environment.executeInExclusiveTransaction(txn -> {
+                for (byte[][] e : encoded) {
+                    write(txn, e[0], e[1]);
+                }
+            });
+            return null;
+        });
+        return List.copyOf(documents);
+    }
+
     @Override
     public ConfigDocument delete(ConfigKey key, Instant deletedAt) throws StorageException {
         byte[] k = keyBytes(key);
@@ -293,6 +311,30 @@ public final class XodusStore implements StorageTier, AutoCloseable {
             return found;
         }));
         return keys.stream().sorted().toList();
+    }
+
+    /** Reads the documents of a type in one read-only transaction, with one cursor. */
+    @Override
+    public List<ConfigDocument> documents(String type) throws StorageException {
+        ConfigKey.validateType(type);
+        byte[] prefix = prefixed(DOCUMENT, (type + '\0').getBytes(StandardCharsets.UTF_8));
+        return call(() -> environment.computeInReadonlyTransaction(txn -> {
+            List<ConfigDocument> found = new ArrayList<>();
+            try (Cursor cursor = store.openCursor(txn)) {
+                if (cursor.getSearchKeyRange(new ArrayByteIterable(prefix)) != null) {
+                    do {
+                        byte[] k = bytes(cursor.getKey());
+                        if (!startsWith(k, prefix)) {
+                            break;
+                        }
+                        ConfigKey key = new ConfigKey(type, new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8));
+                        found.add(decodeUnchecked(cursor.getValue(), key));
+                    } while (cursor.getNext());
+                }
+            }
+            found.sort(java.util.Comparator.comparing(ConfigDocument::key));
+            return found;
+        }));
     }
 
     @Override

@@ -70,6 +70,21 @@ final class Launcher {
             this.err = err;
         }
 
+        /** @return what the command printed on its standard error so far */
+        String errorSoFar() throws IOException {
+            return Files.readString(err);
+        }
+
+        /** Kills the command's process with SIGKILL ({@code kill -9}) and waits until it is gone. */
+        void kill() throws InterruptedException {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
         void type(String line) throws IOException {
             process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
             process.getOutputStream().flush();
