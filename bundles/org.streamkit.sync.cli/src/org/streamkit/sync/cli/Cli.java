@@ -171,6 +171,11 @@ final class Cli {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return FAILURE;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // Never an exit code of 0 for a command that did not finish: say what stopped it.
+            err.println("streamkit: " + command + ": failed: " + e
+                    + (e instanceof OutOfMemoryError ? " (run it with a larger heap: STREAMKIT_HEAP=4g ./streamkit …)" : ""));
+            return FAILURE;
         }
     }
 

@@ -1,7 +1,7 @@
 package org.streamkit.sync.api.support;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,8 +16,14 @@ import org.streamkit.sync.api.StorageException;
 import org.streamkit.sync.api.SyncCoordinator;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -90,7 +96,20 @@ public final class ConfigBackup {
     /** Writes the backup of these configs to a file: whole or not at all (a temporary file, then a rename). */
     public static void write(Path file, Collection<ConfigDocument> documents) throws IOException {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(temp, toJson(documents), StandardCharsets.UTF_8);
+        // Written as a stream, one config at a time: a backup of 100,000 configs is never held as one string.
+        try (OutputStream out = Files.newOutputStream(temp);
+                JsonGenerator json = ConfigJson.writer().withDefaultPrettyPrinter().createGenerator(out, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart(CONFIGS);
+            for (ConfigDocument document : documents) {
+                json.writeTree(tree(document));
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -101,23 +120,35 @@ public final class ConfigBackup {
      *                     config that is not valid; the message names the file
      */
     public static List<ConfigDocument> read(Path file) throws IOException {
-        JsonNode backup;
-        try {
-            backup = ConfigJson.reader().readTree(Files.readAllBytes(file));
+        // Read as a stream, one config at a time: a backup of 100,000 configs is never held as a whole tree.
+        ObjectReader configs = ConfigJson.reader().forType(ConfigDocument.class)
+                .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // the next config follows each one
+        List<ConfigDocument> documents = new ArrayList<>();
+        boolean listed = false;
+        try (JsonParser parser = configs.createParser(file.toFile())) {
+            if (parser.nextToken() == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (!CONFIGS.equals(field) || value != JsonToken.START_ARRAY) {
+                        parser.skipChildren();
+                        continue;
+                    }
+                    listed = true;
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        try {
+                            documents.add(configs.readValue(parser));
+                        } catch (JsonMappingException | RuntimeException e) {
+                            throw new IOException(file + ": config " + (documents.size() + 1) + " is not valid: " + reason(e), e);
+                        }
+                    }
+                }
+            }
         } catch (JacksonException e) {
             throw new IOException(file + " is not valid JSON: " + reason(e), e);
         }
-        JsonNode configs = backup == null ? null : backup.get(CONFIGS);
-        if (configs == null || !configs.isArray()) {
+        if (!listed) {
             throw new IOException(file + " is not a Streamkit backup (no \"" + CONFIGS + "\" list)");
-        }
-        List<ConfigDocument> documents = new ArrayList<>();
-        for (JsonNode node : configs) {
-            try {
-                documents.add(ConfigJson.reader().forType(ConfigDocument.class).readValue(node));
-            } catch (IOException | RuntimeException e) {
-                throw new IOException(file + ": config " + (documents.size() + 1) + " is not valid: " + reason(e), e);
-            }
         }
         return documents;
     }
