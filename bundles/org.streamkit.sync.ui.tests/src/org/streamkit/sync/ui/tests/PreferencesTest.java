@@ -409,6 +409,61 @@ class PreferencesTest {
                 "OK did not take the new token for a pasted one");
     }
 
+    @Test
+    void signOutEndsTheSignInAtTheServiceAndForgetsItsTokensAtOnce() throws Exception {
+        // A sign-in made at the local server the way Sign in… makes it, saved where the page keeps it.
+        String email = "signout-" + System.nanoTime() + "@example.com";
+        Path mailbox = server.config().dataFolder().resolve("mailbox.jsonl");
+        java.net.http.HttpResponse<String> asked = post("/auth/request-otp", ConfigJson.newObject().put("email", email));
+        assertEquals(200, asked.statusCode(), asked.body());
+        String code = mailedCode(mailbox, email);
+        assertNotNull(code, "a code was mailed");
+        java.net.http.HttpResponse<String> verified = post("/auth/verify-otp",
+                ConfigJson.newObject().put("email", email).put("otp", code));
+        assertEquals(200, verified.statusCode(), verified.body());
+        com.fasterxml.jackson.databind.JsonNode tokens = new com.fasterxml.jackson.databind.ObjectMapper().readTree(verified.body());
+        String access = tokens.path("access_token").asText();
+        String refresh = tokens.path("refresh_token").asText();
+        ISecurePreferences cloudNode = SecurePreferencesFactory.getDefault().node(SettingsStore.CLOUD_NODE);
+        cloudNode.put(SettingsStore.ACCESS_TOKEN, access, true);
+        cloudNode.put(SettingsStore.REFRESH_TOKEN, refresh, true);
+        cloudNode.flush();
+
+        StreamkitPreferencePage page = open();
+        SettingsForm form = page.form();
+        form.cloudUrl().setText(server.uri().toString());
+        assertEquals(access, form.cloudToken().getText(), "the page shows the sign-in");
+        press(form.signOutButton());
+
+        waitUntil(() -> {
+            try {
+                return cloudNode.get(SettingsStore.ACCESS_TOKEN, null) == null && cloudNode.get(SettingsStore.REFRESH_TOKEN, null) == null;
+            } catch (org.eclipse.equinox.security.storage.StorageException e) {
+                return false;
+            }
+        }, "both tokens are forgotten at once, without OK");
+        waitUntil(() -> form.cloudToken().getText().isEmpty(), "the page shows no token");
+        waitUntil(() -> page.getMessage() != null && page.getMessage().startsWith("Signed out: the sign-in ended at the service"),
+                "the page says the service ended the sign-in");
+        java.net.http.HttpResponse<String> again = post("/auth/refresh", ConfigJson.newObject().put("refresh_token", refresh));
+        assertEquals(401, again.statusCode(), "the service no longer takes the refresh token: " + again.body());
+
+        // Signed out, a second Sign out says there is nothing to end.
+        press(form.signOutButton());
+        waitUntil(() -> "Not signed in to the cloud.".equals(page.getMessage()), "a second sign-out says so");
+    }
+
+    /** Posts JSON to the local server, as the sign-in service's clients do. */
+    private static java.net.http.HttpResponse<String> post(String route, com.fasterxml.jackson.databind.JsonNode body)
+            throws IOException, InterruptedException {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(java.net.http.HttpRequest.newBuilder(server.uri().resolve(route))
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
     /** @return the newest code mailed to an address, or null */
     private static String mailedCode(Path mailbox, String email) {
         try {

@@ -349,6 +349,12 @@ public final class Messages extends NLS {
     public static String Prefs_signInNeedsUrl;
     public static String Prefs_signInJob;
     public static String Prefs_signedIn;
+    public static String Prefs_signOut;
+    public static String Prefs_signOutTip;
+    public static String Prefs_signOutJob;
+    public static String Prefs_signedOut;
+    public static String Prefs_signedOutHere;
+    public static String Prefs_notSignedIn;
     public static String SignIn_title;
     public static String SignIn_intro;
     public static String SignIn_email;

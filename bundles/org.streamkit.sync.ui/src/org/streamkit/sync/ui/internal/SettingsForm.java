@@ -29,6 +29,8 @@ public final class SettingsForm {
     private final Text cloudToken;
     private final Button signIn;
     private Runnable signInAction;
+    private final Button signOut;
+    private Runnable signOutAction;
     private final Text cloudDebounce;
     private final Button obsEnabled;
     private final Text obsHost;
@@ -67,6 +69,17 @@ public final class SettingsForm {
             }
         });
         inputs.add(signIn);
+        new Label(cloud, SWT.NONE); // the sign-out button goes under the sign-in button
+        new Label(cloud, SWT.NONE);
+        signOut = new Button(cloud, SWT.PUSH);
+        signOut.setText(Messages.Prefs_signOut);
+        signOut.setToolTipText(Messages.Prefs_signOutTip);
+        signOut.addListener(SWT.Selection, e -> {
+            if (signOutAction != null) {
+                signOutAction.run();
+            }
+        });
+        inputs.add(signOut);
         cloudDebounce = number(cloud, Messages.Prefs_debounce, Messages.Prefs_debounceUnit);
         note(cloud, Messages.Prefs_cloudNote);
 
@@ -194,6 +207,16 @@ public final class SettingsForm {
         } finally {
             showing = false;
         }
+    }
+
+    /** What the <i>Sign out</i> button does (the page ends the sign-in); without one it does nothing. */
+    public void onSignOut(Runnable action) {
+        this.signOutAction = action;
+    }
+
+    /** @return the <i>Sign out</i> button */
+    public Button signOutButton() {
+        return signOut;
     }
 
     /** @return the <i>Sign in…</i> button */

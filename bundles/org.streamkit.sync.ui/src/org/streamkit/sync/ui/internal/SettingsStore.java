@@ -109,6 +109,19 @@ public final class SettingsStore {
         return text(cloud, "authUrl", ""); //$NON-NLS-1$ //$NON-NLS-2$
     }
 
+    /** @return the access token of the sign-in saved in Secure Storage, or null */
+    public String accessToken() throws StorageException {
+        return secure().node(CLOUD_NODE).get(ACCESS_TOKEN, null);
+    }
+
+    /** Forgets the sign-in at once: both tokens, in one flush. */
+    public void removeSignIn() throws StorageException, IOException {
+        ISecurePreferences node = secure().node(CLOUD_NODE);
+        node.remove(ACCESS_TOKEN);
+        node.remove(REFRESH_TOKEN);
+        node.flush();
+    }
+
     /** Saves a sign-in at once, both tokens in one flush (a null refresh token removes the old one). */
     public void saveSignIn(String accessToken, String refreshToken) throws StorageException, IOException {
         ISecurePreferences node = secure().node(CLOUD_NODE);

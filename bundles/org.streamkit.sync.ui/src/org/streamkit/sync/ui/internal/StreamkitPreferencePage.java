@@ -24,6 +24,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.streamkit.sync.tier.cloud.CloudSignIn;
 
 /**
  * The "Streamkit" preference page: the {@link SettingsForm} on the settings that {@link SettingsStore}
@@ -52,6 +53,7 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
     protected Control createContents(Composite parent) {
         form = new SettingsForm(parent, this::validate);
         form.onSignIn(this::signIn);
+        form.onSignOut(this::signOut);
         form.show(SyncSettings.DEFAULTS);
         form.setEnabled(false);
         setValid(false);
@@ -162,6 +164,55 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
                     validate();
                     if (getErrorMessage() == null) {
                         setMessage(NLS.bind(Messages.Prefs_signedIn, dialog.account().email()), IMessageProvider.INFORMATION);
+                    }
+                });
+                return Status.OK_STATUS;
+            } catch (IOException | StorageException | RuntimeException e) {
+                IStatus failed = Status.error(NLS.bind(Messages.Prefs_saveFailed, e.getMessage()), e);
+                StatusManager.getManager().handle(failed, StatusManager.SHOW | StatusManager.LOG);
+                return Status.OK_STATUS;
+            }
+        });
+        job.schedule();
+    }
+
+    /**
+     * <i>Sign out</i>: ends the sign-in at the sign-in service (its refresh tokens stop working) and forgets
+     * both tokens on this machine at once, as <i>Sign in…</i> saves them at once. Without the service (offline,
+     * no URL) the tokens are forgotten all the same, and the page says the service was not told.
+     */
+    private void signOut() {
+        String url = form.cloudUrl().getText().strip();
+        Job job = Job.create(Messages.Prefs_signOutJob, monitor -> {
+            try {
+                String message = withStore(store -> {
+                    String access = store.accessToken();
+                    if (access == null) {
+                        return Messages.Prefs_notSignedIn;
+                    }
+                    String problem = url.isEmpty() ? Messages.Prefs_urlMissing : SyncSettings.checkCloudUrl(url);
+                    boolean told = false;
+                    if (problem == null) {
+                        try (CloudSignIn service = new CloudSignIn(url, store.authUrl())) {
+                            told = service.logout(access);
+                        } catch (IllegalArgumentException e) {
+                            problem = e.getMessage();
+                        }
+                        if (!told && problem == null) {
+                            problem = url;
+                        }
+                    }
+                    store.removeSignIn();
+                    return told ? Messages.Prefs_signedOut : NLS.bind(Messages.Prefs_signedOutHere, problem);
+                });
+                ui(() -> {
+                    form.signedIn(""); //$NON-NLS-1$
+                    if (current != null) {
+                        current = current.withCloudToken(""); //$NON-NLS-1$
+                    }
+                    validate();
+                    if (getErrorMessage() == null) {
+                        setMessage(message, IMessageProvider.INFORMATION);
                     }
                 });
                 return Status.OK_STATUS;
