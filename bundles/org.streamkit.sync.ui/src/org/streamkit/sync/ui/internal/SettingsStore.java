@@ -125,12 +125,13 @@ public final class SettingsStore {
     /** Saves a sign-in at once, both tokens in one flush (a null refresh token removes the old one). */
     public void saveSignIn(String accessToken, String refreshToken) throws StorageException, IOException {
         ISecurePreferences node = secure().node(CLOUD_NODE);
-        node.put(ACCESS_TOKEN, accessToken, true);
+        // The refresh token first: whoever reads the new access token (the cloud tier) finds its refresh token too.
         if (refreshToken == null) {
             node.remove(REFRESH_TOKEN);
         } else {
             node.put(REFRESH_TOKEN, refreshToken, true);
         }
+        node.put(ACCESS_TOKEN, accessToken, true);
         node.flush();
     }
 
