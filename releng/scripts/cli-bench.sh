@@ -27,6 +27,14 @@ median_ms() { # runs "$@" $runs times, prints the median wall time in ms
 
 sk() { STREAMKIT_WORKSPACE="$ws" "$here/streamkit" "$@"; }
 
+wait_for() { # waits (a minute at most) until the log file $2 has a line matching $1
+  local i
+  for ((i = 0; i < 600; i++)); do
+    grep -q "$1" "$2" 2>/dev/null && return 0
+    sleep 0.1
+  done
+}
+
 # A backup of 10,000 configs of about 1 KB each.
 backup="$out/10k.json"
 python3 - "$backup" <<'PY'
@@ -59,10 +67,7 @@ ws="$out/server"; mkdir -p "$ws"
 STREAMKIT_WORKSPACE="$ws" "$here/streamkit" server --port "$port" >"$out/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-for ((i = 0; i < 600; i++)); do
-  grep -q "Streamkit API server on" "$out/server.log" 2>/dev/null && break
-  sleep 0.1
-done
+wait_for "Streamkit API server on" "$out/server.log"
 token=$(sk token bench --minutes 120)
 signed_in() { # the workspace $ws syncs with the local server as customer "bench", OBS off
   sk remote cloud set "http://127.0.0.1:$port" >/dev/null 2>&1
@@ -85,10 +90,7 @@ ws="$out/empty"
 STREAMKIT_WORKSPACE="$ws" "$here/streamkit" daemon >"$out/daemon.log" 2>&1 &
 daemon=$!
 trap 'kill $daemon 2>/dev/null || true' EXIT
-for ((i = 0; i < 600; i++)); do
-  grep -q "syncing" "$out/daemon.log" 2>/dev/null && break
-  sleep 0.1
-done
+wait_for "syncing" "$out/daemon.log"
 sk status >/dev/null 2>&1 # the first forwarded call writes the class-data archive
 forwarded=$(median_ms sk status)
 kill $daemon; wait $daemon 2>/dev/null || true

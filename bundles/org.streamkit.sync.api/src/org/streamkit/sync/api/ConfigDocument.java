@@ -233,6 +233,15 @@ public final class ConfigDocument {
         return other != null && updatedAt.equals(other.updatedAt) && deleted == other.deleted && sameBody(other);
     }
 
+    /**
+     * @return whether the two hold the same content, whatever their times: both deleted, or both live with
+     *         the same body
+     * @since 0.4
+     */
+    public boolean sameContent(ConfigDocument other) {
+        return other != null && deleted == other.deleted && (deleted || sameBody(other));
+    }
+
     /** @return whether the two documents carry the same body (the same JSON object, in any key order) */
     public boolean sameBody(ConfigDocument other) {
         // Compact JSON of one object in another key order has the same length: only then parse and compare.

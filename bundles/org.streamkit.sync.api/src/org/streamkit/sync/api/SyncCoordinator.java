@@ -72,8 +72,7 @@ public interface SyncCoordinator {
         List<ConfigKey> taken = new ArrayList<>();
         for (ConfigDocument v : versions) {
             ConfigDocument here = getIncludingDeleted(v.key()).orElse(null);
-            boolean same = here != null && here.deleted() == v.deleted() && (here.deleted() || here.sameBody(v));
-            if (!same && importVersion(v)) {
+            if (!v.sameContent(here) && importVersion(v)) {
                 taken.add(v.key());
             }
         }

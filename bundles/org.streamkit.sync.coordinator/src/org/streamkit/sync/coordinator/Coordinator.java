@@ -121,8 +121,9 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         conflicts = new Conflicts(sync, writer, delivery);
         audit = new Audit(sync);
         status = new Status(sync);
-        if (store.markRunning() && !store.localTiers().isEmpty()) {
-            afterCrash.addAll(store.localTiers().keySet());
+        Set<String> known = store.localTiers().keySet();
+        if (store.markRunning() && !known.isEmpty()) {
+            afterCrash.addAll(known);
             LOG.info("The last run did not stop cleanly: local tiers are compared and repaired as they join,"
                     + " before the next edit is saved");
         } else {

@@ -173,9 +173,7 @@ final class LocalWriter {
                 if (queued != null && queued.isNewerThan(previous)) {
                     previous = queued;
                 }
-                boolean same = previous != null && previous.deleted() == version.deleted()
-                        && (previous.deleted() || previous.sameBody(version));
-                if (previous == null || !same && version.isNewerThan(previous)) {
+                if (previous == null || !version.sameContent(previous) && version.isNewerThan(previous)) {
                     clock.observe(version.updatedAt());
                     writes.add(new ConfigDocument[] { version.withRemoteVersion(null), previous });
                 }

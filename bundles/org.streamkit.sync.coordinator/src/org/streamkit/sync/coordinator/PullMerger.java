@@ -208,6 +208,17 @@ final class PullMerger {
         });
     }
 
+    /** @return the other remote tiers, each with when a version taken from {@code from} is due there */
+    private Map<String, Instant> othersThan(Coordinator.Tier from, Instant now) {
+        Map<String, Instant> others = new LinkedHashMap<>();
+        for (String other : sync.remoteNames()) {
+            if (!other.equals(from.name())) {
+                others.put(other, now.plus(sync.debounce(other)));
+            }
+        }
+        return others;
+    }
+
     /** Stores versions of a remote that win here (nothing waits for that remote for them) and passes them on. */
     private void takeAll(List<ConfigDocument[]> wins, Coordinator.Tier from) throws StorageException {
         if (wins.isEmpty()) {
@@ -216,12 +227,7 @@ final class PullMerger {
         List<ConfigDocument> theirs = new ArrayList<>(wins.size());
         wins.forEach(w -> theirs.add(w[0]));
         Instant now = sync.timer.now();
-        Map<String, Instant> others = new LinkedHashMap<>();
-        for (String other : sync.remoteNames()) {
-            if (!other.equals(from.name())) {
-                others.put(other, now.plus(sync.debounce(other)));
-            }
-        }
+        Map<String, Instant> others = othersThan(from, now);
         // Recorded first, as a local write is: a crash before the local tiers hold them leaves the versions
         // in the outbox, and the next start completes them.
         sync.store.recordTaken(wins, others, sync.settings.historyDepth());
@@ -300,12 +306,7 @@ final class PullMerger {
         ConfigKey key = theirs.key();
         writer.store(theirs);
         Instant now = sync.timer.now();
-        Map<String, Instant> others = new LinkedHashMap<>();
-        for (String other : sync.remoteNames()) {
-            if (!other.equals(from.name())) {
-                others.put(other, now.plus(sync.debounce(other)));
-            }
-        }
+        Map<String, Instant> others = othersThan(from, now);
         if (pending.isPresent() && inFlight.sending(from.name(), key)) {
             // An older version of this device is being written there right now and may land over this one:
             // check that remote again once the write is done.

@@ -165,7 +165,7 @@ public final class ConfigBackup {
             return Change.NEW;
         }
         ConfigDocument here = local.get();
-        if (here.deleted() == incoming.deleted() && (here.deleted() || here.sameBody(incoming))) {
+        if (here.sameContent(incoming)) {
             return Change.SAME;
         }
         return incoming.isNewerThan(here) ? Change.NEWER : Change.OLDER;

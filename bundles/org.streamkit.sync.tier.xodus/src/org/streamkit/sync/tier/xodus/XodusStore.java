@@ -292,34 +292,24 @@ public final class XodusStore implements StorageTier, AutoCloseable {
 
     @Override
     public List<ConfigKey> listKeys(String type) throws StorageException {
-        ConfigKey.validateType(type);
-        byte[] prefix = prefixed(DOCUMENT, (type + '\0').getBytes(StandardCharsets.UTF_8));
-        List<ConfigKey> keys = call(() -> environment.computeInReadonlyTransaction(txn -> {
-            List<ConfigKey> found = new ArrayList<>();
-            try (Cursor cursor = store.openCursor(txn)) {
-                if (cursor.getSearchKeyRange(new ArrayByteIterable(prefix)) != null) {
-                    do {
-                        byte[] k = bytes(cursor.getKey());
-                        if (!startsWith(k, prefix)) {
-                            break;
-                        }
-                        found.add(new ConfigKey(type, new String(k, prefix.length, k.length - prefix.length,
-                                StandardCharsets.UTF_8)));
-                    } while (cursor.getNext());
-                }
-            }
-            return found;
-        }));
-        return keys.stream().sorted().toList();
+        return ofType(type, (key, value) -> key).stream().sorted().toList();
     }
 
     /** Reads the documents of a type in one read-only transaction, with one cursor. */
     @Override
     public List<ConfigDocument> documents(String type) throws StorageException {
+        List<ConfigDocument> found = new ArrayList<>(ofType(type, (key, value) -> decodeUnchecked(value, key)));
+        found.sort(java.util.Comparator.comparing(ConfigDocument::key));
+        return found;
+    }
+
+    /** @return what {@code read} makes of each stored document of a type (key and value), in store order */
+    private <T> List<T> ofType(String type, java.util.function.BiFunction<ConfigKey, ByteIterable, T> read)
+            throws StorageException {
         ConfigKey.validateType(type);
         byte[] prefix = prefixed(DOCUMENT, (type + '\0').getBytes(StandardCharsets.UTF_8));
         return call(() -> environment.computeInReadonlyTransaction(txn -> {
-            List<ConfigDocument> found = new ArrayList<>();
+            List<T> found = new ArrayList<>();
             try (Cursor cursor = store.openCursor(txn)) {
                 if (cursor.getSearchKeyRange(new ArrayByteIterable(prefix)) != null) {
                     do {
@@ -328,11 +318,10 @@ public final class XodusStore implements StorageTier, AutoCloseable {
                             break;
                         }
                         ConfigKey key = new ConfigKey(type, new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8));
-                        found.add(decodeUnchecked(cursor.getValue(), key));
+                        found.add(read.apply(key, cursor.getValue()));
                     } while (cursor.getNext());
                 }
             }
-            found.sort(java.util.Comparator.comparing(ConfigDocument::key));
             return found;
         }));
     }

@@ -197,7 +197,7 @@ public final class ConfigEditor extends EditorPart {
 
     /** @return whether two versions hold the same content, whatever their times */
     private static boolean sameContent(ConfigDocument a, ConfigDocument b) {
-        return a != null && b != null && a.deleted() == b.deleted() && (a.deleted() || a.sameBody(b));
+        return a != null && a.sameContent(b);
     }
 
     /** The user keeps this editor's text over a newer version: the next save replaces that version. */

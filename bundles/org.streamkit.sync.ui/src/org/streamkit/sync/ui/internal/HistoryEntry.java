@@ -85,7 +85,6 @@ public record HistoryEntry(ConfigDocument document, Kind kind, String tier, Stri
     }
 
     private static boolean same(ConfigDocument a, ConfigDocument b) {
-        return a != null && b != null && a.updatedAt().equals(b.updatedAt()) && a.deleted() == b.deleted()
-                && (a.deleted() || a.sameBody(b));
+        return a != null && b != null && a.updatedAt().equals(b.updatedAt()) && a.sameContent(b);
     }
 }

@@ -156,22 +156,11 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
                     store.saveSignIn(access, refresh);
                     return null;
                 });
-                ui(() -> {
-                    form.signedIn(access);
-                    if (current != null) {
-                        current = current.withCloudToken(access);
-                    }
-                    validate();
-                    if (getErrorMessage() == null) {
-                        setMessage(NLS.bind(Messages.Prefs_signedIn, dialog.account().email()), IMessageProvider.INFORMATION);
-                    }
-                });
-                return Status.OK_STATUS;
+                ui(() -> showSignIn(access, NLS.bind(Messages.Prefs_signedIn, dialog.account().email())));
             } catch (IOException | StorageException | RuntimeException e) {
-                IStatus failed = Status.error(NLS.bind(Messages.Prefs_saveFailed, e.getMessage()), e);
-                StatusManager.getManager().handle(failed, StatusManager.SHOW | StatusManager.LOG);
-                return Status.OK_STATUS;
+                saveFailed(e);
             }
+            return Status.OK_STATUS;
         });
         job.schedule();
     }
@@ -205,24 +194,32 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
                     store.removeSignIn();
                     return told ? Messages.Prefs_signedOut : NLS.bind(Messages.Prefs_signedOutHere, problem);
                 });
-                ui(() -> {
-                    form.signedIn(""); //$NON-NLS-1$
-                    if (current != null) {
-                        current = current.withCloudToken(""); //$NON-NLS-1$
-                    }
-                    validate();
-                    if (getErrorMessage() == null) {
-                        setMessage(message, IMessageProvider.INFORMATION);
-                    }
-                });
-                return Status.OK_STATUS;
+                ui(() -> showSignIn("", message)); //$NON-NLS-1$
             } catch (IOException | StorageException | RuntimeException e) {
-                IStatus failed = Status.error(NLS.bind(Messages.Prefs_saveFailed, e.getMessage()), e);
-                StatusManager.getManager().handle(failed, StatusManager.SHOW | StatusManager.LOG);
-                return Status.OK_STATUS;
+                saveFailed(e);
             }
+            return Status.OK_STATUS;
         });
         job.schedule();
+    }
+
+    /**
+     * Shows a sign-in saved or removed on the page (empty: none) as what is in force, and says so. UI thread.
+     */
+    private void showSignIn(String accessToken, String message) {
+        form.signedIn(accessToken);
+        if (current != null) {
+            current = current.withCloudToken(accessToken);
+        }
+        validate();
+        if (getErrorMessage() == null) {
+            setMessage(message, IMessageProvider.INFORMATION);
+        }
+    }
+
+    private static void saveFailed(Exception e) {
+        IStatus failed = Status.error(NLS.bind(Messages.Prefs_saveFailed, e.getMessage()), e);
+        StatusManager.getManager().handle(failed, StatusManager.SHOW | StatusManager.LOG);
     }
 
     private void save(SyncSettings before, SyncSettings after) {
