@@ -41,29 +41,25 @@ class ObsBenchmark {
         String password = "pw-" + UUID.randomUUID();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4);
         List<AutoCloseable> open = new ArrayList<>();
+        // 1. The curve: a put through the tier beside one raw SetPersistentData of the same bucket, in the same OBS
+        // (a fresh one per size, so OBS's file holds that store alone), round-robin.
+        // First as the earlier benchmark ran it (50 small configs: 6.4 ms / 51 ms with the single slot), then the curve.
+        for (int size : SIZES) {
+            try (ObsStudio obs = new ObsStudio(ObsStudio.home("bench-obs-" + size), password).start()) {
+                if (size == SIZES[0]) {
+                    curve(table, obs, password, 50, false, open);
+                    open.forEach(ObsBenchmark::closeQuietly);
+                    open.clear();
+                }
+                curve(table, obs, password, size, true, open);
+            } finally {
+                for (int i = open.size() - 1; i >= 0; i--) {
+                    open.get(i).close();
+                }
+                open.clear();
+            }
+        }
         try (ObsStudio obs = new ObsStudio(ObsStudio.home("bench-obs"), password).start()) {
-            // 1. Round trips through the tier, 50 configs in the slot.
-            ObsStore store = client(obs, password, "bench_round_trips", null, open);
-            for (int i = 0; i < 50; i++) {
-                store.put(doc(new ConfigKey("notes", "n" + i), i));
-            }
-            long[] put = new long[300];
-            long[] get = new long[300];
-            for (int i = 0; i < put.length; i++) {
-                ConfigKey key = new ConfigKey("notes", "n" + (i % 50));
-                long t0 = System.nanoTime();
-                store.put(doc(key, i));
-                long t1 = System.nanoTime();
-                store.get(key).orElseThrow();
-                get[i] = System.nanoTime() - t1;
-                put[i] = t1 - t0;
-            }
-            Table.Latency p = Table.Latency.of(put);
-            Table.Latency g = Table.Latency.of(get);
-            table.row("put through the tier (read, write + read back, announce), 50 configs in the slot, p50 / p99",
-                    Table.time(p.p50()) + " / " + Table.time(p.p99()), "—", "—");
-            table.row("get through the tier, p50 / p99", Table.time(g.p50()) + " / " + Table.time(g.p99()), "—", "—");
-
             // 2. Dock → second client, through the custom event.
             Path work = Path.of(System.getProperty("streamkit.test.output", "target"), "bench-obs-devices");
             LocalTierBenchmark.deleteTree(work);
@@ -101,6 +97,104 @@ class ObsBenchmark {
                 System.getProperty("java.version")));
     }
 
+    /** Store sizes of the curve; {@code -Dstreamkit.bench.obs.sizes=100,1000} runs fewer. */
+    private static final int[] SIZES = java.util.Arrays.stream(System.getProperty("streamkit.bench.obs.sizes", "100,1000,10000,100000")
+            .split(",")).mapToInt(Integer::parseInt).toArray();
+    private static final String[] WORDS = ("scene camera overlay chat alert follower title starting soon brb ending"
+            + " gameplay webcam music donation goal subscriber raid host timer countdown ticker banner lower third").split(" ");
+
+    /** A config of about 1 KB of text (words, as configs hold: it deflates about as much as theirs). */
+    private static ConfigDocument kilobyte(ConfigKey key, java.util.Random random, int round) {
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 950) {
+            text.append(WORDS[random.nextInt(WORDS.length)]).append(random.nextInt(100)).append(' ');
+        }
+        Instant now = Instant.now();
+        return ConfigDocument.of(key, ConfigJson.newObject().put("name", key.id() + " " + round).put("text", text.toString()), now, now);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Rows for a store of {@code size} configs, each of about 1 KB of text ({@code kilobyte}) or a small one (a name
+     * and 200 repeated characters, which deflate to almost nothing), in slot {@code bench_curve} or {@code bench_small}.
+     */
+    private static void curve(Table table, ObsStudio obs, String password, int size, boolean kilobyte, List<AutoCloseable> open)
+            throws Exception {
+        java.util.Random random = new java.util.Random(size);
+        String slot = kilobyte ? "bench_curve" : "bench_small";
+        ObsStore store = client(obs, password, slot, null, open);
+        List<ConfigDocument> docs = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            ConfigKey key = new ConfigKey("notes", String.format(Locale.ROOT, "n%06d", i));
+            docs.add(kilobyte ? kilobyte(key, random, 0) : doc(key, i));
+        }
+        long t0 = System.nanoTime();
+        store.putAll(docs);
+        long fill = System.nanoTime() - t0;
+
+        // A first pull of the whole store, in pages of 200 as the coordinator asks, by a second client.
+        ObsStore reader = client(obs, password, slot, null, open);
+        t0 = System.nanoTime();
+        int pulled = 0;
+        String cursor = null;
+        org.streamkit.sync.api.Changes page;
+        do {
+            page = reader.changedSince(cursor, 200);
+            pulled += page.documents().size();
+            cursor = page.nextCursor();
+        } while (page.hasMore());
+        long pull = System.nanoTime() - t0;
+        if (pulled < size) {
+            throw new AssertionError("the first pull found " + pulled + " of " + size + " configs");
+        }
+
+        org.streamkit.sync.tier.obs.ObsSocket raw = store.connection().socket();
+        int rounds = size >= 100_000 ? 20 : size >= 10_000 ? 60 : 200;
+        long[] put = new long[rounds];
+        long[] floor = new long[rounds];
+        long[] get = new long[rounds];
+        for (int i = 0; i < rounds; i++) {
+            ConfigKey key = docs.get(random.nextInt(size)).key();
+            ConfigDocument d = kilobyte ? kilobyte(key, random, i + 1) : doc(key, i + 1);
+            long a = System.nanoTime();
+            store.put(d);
+            long b = System.nanoTime();
+            store.get(key).orElseThrow();
+            long c = System.nanoTime();
+            // The floor: OBS's own cost of setting a value as large as that config's bucket.
+            com.fasterxml.jackson.databind.node.ObjectNode read = ConfigJson.newObject().put("realm", ObsStore.REALM)
+                    .put("slotName", ObsStore.bucketSlot(slot, key));
+            com.fasterxml.jackson.databind.JsonNode bucket = raw.request("GetPersistentData", read).get("slotValue");
+            com.fasterxml.jackson.databind.node.ObjectNode set = ConfigJson.newObject().put("realm", ObsStore.REALM)
+                    .put("slotName", "bench_floor");
+            set.set("slotValue", bucket);
+            long e = System.nanoTime();
+            raw.request("SetPersistentData", set);
+            floor[i] = System.nanoTime() - e;
+            put[i] = b - a;
+            get[i] = c - b;
+        }
+        Table.Latency p = Table.Latency.of(put);
+        Table.Latency f = Table.Latency.of(floor);
+        Table.Latency g = Table.Latency.of(get);
+        double ratio = (double) p.p50() / f.p50();
+        String n = String.format(Locale.ROOT, "%,d", size) + (kilobyte ? "" : " small");
+        table.row("OBS put through the tier, " + n + " configs (" + rounds + " rounds), p50 beside one raw SetPersistentData of its bucket",
+                Table.time(p.p50()) + " vs " + Table.time(f.p50()) + " = " + Table.ratio(ratio), "≤ 1.5×", ratio <= 1.5 ? "PASS" : "MISS");
+        table.row("OBS put through the tier, " + n + " configs, p99 (raw SetPersistentData p99 " + Table.time(f.p99()) + ")",
+                Table.time(p.p99()), "≤ 5 ms", p.p99() <= 5_000_000L ? "PASS" : "MISS");
+        table.row("OBS get through the tier, " + n + " configs, p50 / p99", Table.time(g.p50()) + " / " + Table.time(g.p99()), "—", "—");
+        table.row("OBS: " + n + " configs written in one putAll (one write per bucket); first pull of them all in pages of 200",
+                Table.time(fill) + "; " + Table.time(pull), "—", "—");
+    }
+
     private static ConfigDocument doc(ConfigKey key, int i) {
         Instant now = Instant.now();
         return ConfigDocument.of(key, ConfigJson.newObject().put("name", "Café ☕ " + i).put("pad", "p".repeat(200)), now, now);
@@ -108,7 +202,7 @@ class ObsBenchmark {
 
     private static ObsStore client(ObsStudio obs, String password, String slot, Runnable onAnnouncement, List<AutoCloseable> open)
             throws Exception {
-        ObsStore store = ObsStore.connecting("obs", obs.uri(), () -> password, slot, Duration.ofSeconds(5),
+        ObsStore store = ObsStore.connecting("obs", obs.uri(), () -> password, slot, Duration.ofSeconds(120),
                 Duration.ofMillis(100), Duration.ofMillis(500), onAnnouncement, onAnnouncement);
         open.add(store.connection());
         store.connection().start();

@@ -14,6 +14,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -85,12 +86,17 @@ final class CommandChannel implements AutoCloseable {
                 Files.deleteIfExists(socket); // left by an instance that ended without closing it
             }
         }
+        // Bound under another name and renamed once owner-only: the socket never shows at its own name with wider permissions.
+        Path bound = socket.resolveSibling(socket.getFileName() + ".new");
+        Files.deleteIfExists(bound);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            server.bind(UnixDomainSocketAddress.of(bound));
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            Files.move(bound, socket, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             server.close();
+            Files.deleteIfExists(bound);
             throw e;
         }
         CommandChannel channel = new CommandChannel(socket, server, services, holder);

@@ -2,6 +2,8 @@ package org.streamkit.sync.tier.obs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +49,27 @@ class ObsSlotTest {
         assertFalse(byA.descendsFrom(byB.seq, "wB"), "a reader who saw B's write must read everything again");
         assertTrue(byA.descendsFrom(base.seq, "w1"), "a reader who saw only the base reads A's change");
         assertEquals(1, byA.changedAfter(base.seq, "~").size());
+    }
+
+    @Test
+    void aTombstoneOlderThanTheHorizonIsDroppedWhenItsSlotIsWrittenAndAYoungerOneStays() {
+        Instant old = Instant.now().minus(ObsSlot.TOMBSTONE_HORIZON).minusSeconds(60);
+        Instant recent = Instant.now().minus(ObsSlot.TOMBSTONE_HORIZON).plusSeconds(3600);
+        ConfigDocument oldTombstone = ConfigDocument.tombstone(new ConfigKey("notes", "old"), old, old);
+        ConfigDocument recentTombstone = ConfigDocument.tombstone(new ConfigKey("notes", "recent"), recent, recent);
+        ConfigDocument oldLive = ConfigDocument.of(new ConfigKey("notes", "old-live"), ConfigJson.newObject().put("name", "kept"), old, old);
+        ObsSlot s = ObsSlot.EMPTY.withEntries(List.of(entry(oldTombstone), entry(recentTombstone), entry(oldLive)), "w1", null,
+                Instant.EPOCH);
+        assertEquals(3, s.entries.size(), "nothing is dropped before the horizon applies");
+        ObsSlot next = s.with(List.of(doc("new", "1")), "c1", "w2");
+        assertNull(next.entry(oldTombstone.key()), "the tombstone past the horizon is gone");
+        assertNotNull(next.entry(recentTombstone.key()), "a tombstone within the horizon stays");
+        assertNotNull(next.entry(oldLive.key()), "a live config is never dropped, however old");
+        assertNotNull(next.entry(new ConfigKey("notes", "new")));
+    }
+
+    private static ObsSlot.Entry entry(ConfigDocument d) {
+        return new ObsSlot.Entry(ObsSlot.code(d.key()), d.updatedAt(), d.deleted(), 0, "c0", ObsSlot.encode(d));
     }
 
     @Test

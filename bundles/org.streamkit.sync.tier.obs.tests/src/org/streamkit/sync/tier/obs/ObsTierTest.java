@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -143,8 +144,9 @@ class ObsTierTest {
         ConfigDocument read = store.get(key).orElseThrow();
         assertEquals(key, read.key());
         assertEquals(body, read.body());
-        JsonNode raw = rawSlot(store, slot);
-        String text = raw.toString();
+        JsonNode raw = rawSlot(store, bucketSlot(slot, key));
+        assertTrue(raw.get("configs").has(ObsSlot.code(key)), "the config is in its bucket's slot");
+        String text = raw.toString() + rawSlot(store, slot);
         assertTrue(text.chars().allMatch(c -> c < 128), "the slot holds ASCII only");
         assertFalse(text.contains("name"), "bodies are encoded, not stored as plain JSON");
         assertFalse(text.contains(PASSWORD), "the password is never written to a slot");
@@ -241,8 +243,11 @@ class ObsTierTest {
         ObsStore other = connected(slot, null); // another client of the same OBS
         for (JsonNode reset : List.<JsonNode>of(ConfigJson.newObject().put("not", "a slot"),
                 com.fasterxml.jackson.databind.node.TextNode.valueOf("garbage"),
-                ConfigJson.reader().readTree("{\"schema\":1,\"seq\":0,\"w\":\"r\",\"log\":[[0,\"r\"]],\"configs\":{}}"))) {
-            setSlot(other, slot, reset);
+                ConfigJson.reader().readTree("{\"schema\":2,\"seq\":0,\"w\":\"r\",\"log\":[[0,\"r\"]],\"configs\":{}}"))) {
+            setSlot(other, slot, reset); // the index
+            for (int i = 0; i < ObsStore.BUCKETS; i++) {
+                setSlot(other, ObsStore.bucketSlot(slot, i), reset);
+            }
             device.syncNow();
             waitUntil(() -> slotHolds(other, slot, device, keys), Duration.ofSeconds(30),
                     () -> "after a reset to " + reset + " the slot holds " + rawSlotText(other, slot));
@@ -255,9 +260,9 @@ class ObsTierTest {
         ConfigKey key = new ConfigKey("swaps", "damaged");
         Coordinator device = syncedDevice(folder, slot, List.of(key));
         ObsStore other = connected(slot, null);
-        ObjectNode raw = (ObjectNode) rawSlot(other, slot);
+        ObjectNode raw = (ObjectNode) rawSlot(other, bucketSlot(slot, key));
         ((ObjectNode) raw.get("configs").get(ObsSlot.code(key))).put("z", "!!not base64, not a config!!");
-        setSlot(other, slot, raw);
+        setSlot(other, bucketSlot(slot, key), raw);
 
         device.put(key, ConfigJson.newObject().put("name", "v2, after the damage"));
         waitUntil(() -> device.outbox().isEmpty() && slotHolds(other, slot, device, List.of(key)), Duration.ofSeconds(30),
@@ -314,6 +319,11 @@ class ObsTierTest {
         } catch (StorageException e) {
             return false;
         }
+    }
+
+    /** @return the bucket slot that holds a key's config */
+    static String bucketSlot(String slot, ConfigKey key) {
+        return ObsStore.bucketSlot(slot, ObsStore.bucketOf(ObsSlot.code(key), ObsStore.BUCKETS));
     }
 
     private static void setSlot(ObsStore client, String slot, JsonNode value) throws StorageException {
@@ -411,6 +421,87 @@ class ObsTierTest {
         assertEquals("one", store.get(new ConfigKey("text-cyclers", "cycler-1")).orElseThrow().body().get("texts").get(0).asText());
         assertTrue(store.get(new ConfigKey("layouts", "Just chatting")).isPresent());
         assertEquals(legacy, rawSlot(store, ObsStore.LEGACY_SLOT), "the web dock's slot is unchanged");
+    }
+
+    /** The slot as the first layout wrote it: every config in one slot, schema 1. */
+    private static ObjectNode singleSlot(List<ConfigDocument> docs, String legacyImport) {
+        ObjectNode root = ConfigJson.newObject().put("schema", 1).put("seq", 7).put("w", "w7first");
+        root.putArray("log").addArray().add(7).add("w7first");
+        ObjectNode configs = root.putObject("configs");
+        for (ConfigDocument d : docs) {
+            configs.putObject(ObsSlot.code(d.key())).put("u", d.updatedAt().toString()).put("d", d.deleted()).put("s", 7)
+                    .put("c", "firstlayout").put("z", ObsSlot.encode(d));
+        }
+        root.put("legacyImport", legacyImport);
+        return root;
+    }
+
+    @Test
+    void aSlotOfTheFirstLayoutIsMovedIntoBucketsAndTheStoreReadsTheSame(@TempDir Path folder) throws Exception {
+        String slot = slot();
+        ObsStore writer = connected(slot, null);
+        List<ConfigDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            docs.add(doc(new ConfigKey(i % 2 == 0 ? "notes" : "text-cyclers", "first-" + i), TEXT + " " + i));
+        }
+        Instant gone = Instant.now().minusSeconds(3600);
+        docs.add(ConfigDocument.tombstone(new ConfigKey("notes", "deleted-before"), gone, gone));
+        setSlot(writer, slot, singleSlot(docs, "2026-01-02T03:04:05Z"));
+
+        // A device joins: the first read finds the first layout and moves it into buckets.
+        scheduler = Executors.newScheduledThreadPool(4);
+        Coordinator device = device(folder.resolve("device"));
+        ObsStore store = connected(slot, () -> device.pullSoon("obs"));
+        device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, Duration.ofMillis(100)));
+        device.syncNow();
+        waitUntil(() -> docs.stream().filter(d -> !d.deleted()).allMatch(d -> present(device, d.key())), Duration.ofSeconds(30),
+                () -> "the device lacks configs of the migrated slot");
+        for (ConfigDocument d : docs.subList(0, 40)) {
+            ConfigDocument there = local(device, d.key()).orElseThrow(() -> new AssertionError(d.key() + " not pulled"));
+            assertTrue(d.sameVersion(there), d.key() + " pulled as it was");
+        }
+
+        JsonNode index = rawSlot(writer, slot);
+        assertEquals(2, index.get("schema").asInt(), "the first layout's slot became the index: " + index);
+        assertEquals(ObsStore.BUCKETS, index.get("buckets").asInt());
+        assertEquals("2026-01-02T03:04:05Z", index.get("legacyImport").asText(), "the web dock import is still recorded");
+        assertFalse(index.has("configs"), "no config stays in the index");
+        int inBuckets = 0;
+        for (int i = 0; i < ObsStore.BUCKETS; i++) {
+            JsonNode bucket = rawSlot(writer, ObsStore.bucketSlot(slot, i));
+            inBuckets += bucket == null || bucket.isNull() ? 0 : bucket.get("configs").size();
+        }
+        assertEquals(docs.size(), inBuckets, "every config and tombstone is in exactly one bucket");
+        assertEquals(ObsSlot.encode(docs.get(3)), rawSlot(writer, bucketSlot(slot, docs.get(3).key())).get("configs")
+                .get(ObsSlot.code(docs.get(3).key())).get("z").asText(), "entries moved as they were");
+
+        // Another client of the new layout reads the same; an edit after the move lands in one bucket only.
+        ObsStore reader = connected(slot, null);
+        assertEquals(20, reader.listKeys("notes").stream().filter(k -> k.id().startsWith("first-")).count());
+        assertTrue(reader.get(new ConfigKey("notes", "deleted-before")).orElseThrow().deleted(), "the tombstone moved too");
+        Map<Integer, Long> before = bucketSeqs(writer, slot);
+        ConfigKey edited = docs.get(5).key();
+        device.put(edited, ConfigJson.newObject().put("name", "edited after the move"));
+        waitUntil(() -> device.outbox().isEmpty() && slotHolds(reader, slot, device, List.of(edited)), Duration.ofSeconds(30),
+                () -> "outbox " + device.outbox());
+        Map<Integer, Long> after = bucketSeqs(writer, slot);
+        int editedBucket = ObsStore.bucketOf(ObsSlot.code(edited), ObsStore.BUCKETS);
+        for (int i = 0; i < ObsStore.BUCKETS; i++) {
+            if (i == editedBucket) {
+                assertTrue(after.get(i) > before.get(i), "the edited config's bucket was written");
+            } else {
+                assertEquals(before.get(i), after.get(i), "bucket " + i + " was not written");
+            }
+        }
+    }
+
+    private static Map<Integer, Long> bucketSeqs(ObsStore client, String slot) throws StorageException {
+        Map<Integer, Long> out = new java.util.HashMap<>();
+        for (int i = 0; i < ObsStore.BUCKETS; i++) {
+            JsonNode bucket = rawSlot(client, ObsStore.bucketSlot(slot, i));
+            out.put(i, bucket == null || bucket.isNull() ? 0L : bucket.get("seq").asLong());
+        }
+        return out;
     }
 
     @Test

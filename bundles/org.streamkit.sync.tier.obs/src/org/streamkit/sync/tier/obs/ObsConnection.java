@@ -43,7 +43,8 @@ public final class ObsConnection implements AutoCloseable {
     private final Duration retryBase;
     private final Duration retryMax;
     private final Listener listener;
-    private final WebSocketClient client;
+    /** Made by {@link #start()}: a tier that is turned off never loads the WebSocket client. */
+    private volatile WebSocketClient client;
     private final ScheduledExecutorService reconnects;
     private volatile ObsSocket socket;
     private volatile TierHealth health;
@@ -64,16 +65,6 @@ public final class ObsConnection implements AutoCloseable {
         this.retryMax = retryMax;
         this.listener = listener;
         this.health = TierHealth.down("Connecting to OBS at " + uri.getHost() + ":" + uri.getPort());
-        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
-        threads.setName("streamkit-obs-ws");
-        threads.setDaemon(true);
-        HttpClient http = new HttpClient();
-        http.setExecutor(threads);
-        http.setConnectTimeout(timeout.toMillis());
-        client = new WebSocketClient(http);
-        client.setMaxTextMessageSize(ObsSlot.MAX_SLOT_CHARS + (1 << 20));
-        client.setIdleTimeout(Duration.ZERO); // OBS keeps quiet sessions open; so does this client
-        client.setStopAtShutdown(false);
         reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "streamkit-obs-connect");
             t.setDaemon(true);
@@ -82,9 +73,23 @@ public final class ObsConnection implements AutoCloseable {
     }
 
     /** Starts connecting in the background. */
-    public void start() throws StorageException {
+    public synchronized void start() throws StorageException {
+        if (client != null || closed) {
+            return;
+        }
+        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
+        threads.setName("streamkit-obs-ws");
+        threads.setDaemon(true);
+        HttpClient http = new HttpClient();
+        http.setExecutor(threads);
+        http.setConnectTimeout(timeout.toMillis());
+        WebSocketClient made = new WebSocketClient(http);
+        made.setMaxTextMessageSize(ObsSlot.MAX_SLOT_CHARS + (1 << 20));
+        made.setIdleTimeout(Duration.ZERO); // OBS keeps quiet sessions open; so does this client
+        made.setStopAtShutdown(false);
+        client = made;
         try {
-            client.start();
+            made.start();
         } catch (Exception e) {
             throw new StorageException("The WebSocket client could not start: " + e.getMessage(), false, e);
         }
@@ -195,7 +200,7 @@ public final class ObsConnection implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
         reconnects.shutdownNow();
         try {
@@ -209,8 +214,12 @@ public final class ObsConnection implements AutoCloseable {
         }
         socket = null;
         health = TierHealth.down("The OBS tier is stopped");
+        WebSocketClient c = client;
+        if (c == null) {
+            return;
+        }
         try {
-            client.stop();
+            c.stop();
         } catch (Exception e) {
             LOG.debug("Stopping the WebSocket client failed", e);
         }

@@ -29,16 +29,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The content of the project's OBS persistent-data slot: an immutable snapshot, read and written whole.
+ * The content of one bucket slot of the project's OBS layout: an immutable snapshot, read and written whole.
  * <p>
- * Format (schema {@value #SCHEMA}), <b>ASCII only</b>, because obs-websocket 5.1 re-encodes non-ASCII text
- * on every write until OBS runs out of memory and loses all persistent data:
+ * Format (schema {@value #SCHEMA}; schema 1 was the whole store in one slot, read only to migrate it),
+ * <b>ASCII only</b>, because obs-websocket 5.1 re-encodes non-ASCII text on every write until OBS runs out of
+ * memory and loses all persistent data:
  *
  * <pre>
- * {"schema":1, "seq":12, "w":"&lt;write id&gt;", "log":[[11,"&lt;write id&gt;"],[12,"&lt;write id&gt;"]],
+ * {"schema":2, "seq":12, "w":"&lt;write id&gt;", "log":[[11,"&lt;write id&gt;"],[12,"&lt;write id&gt;"]],
  *  "configs":{"&lt;base64url(type/id)&gt;":{"u":"&lt;updatedAt&gt;","d":false,"s":12,"c":"&lt;client&gt;",
- *                                        "z":"&lt;base64(deflate(UTF-8 JSON of the document))&gt;"}},
- *  "legacyImport":"&lt;time&gt;"}
+ *                                        "z":"&lt;base64(deflate(UTF-8 JSON of the document))&gt;"}}}
  * </pre>
  *
  * Every write raises {@code seq}, stamps the entries it changed with it, and appends its own random write id
@@ -46,10 +46,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * slot descends from the state the cursor saw, and the entries stamped later are exactly what changed.
  * When another client overwrote that state (two clients wrote at once), the pair is gone and the next
  * read starts again from the beginning: nothing is skipped.
+ * <p>
+ * A tombstone older than {@link #TOMBSTONE_HORIZON} is dropped the next time its slot is written.
  */
 final class ObsSlot {
 
-    static final int SCHEMA = 1;
+    static final int SCHEMA = 2;
+    /** The schema of the single slot of the first layout, read to migrate it. */
+    static final int SINGLE_SLOT_SCHEMA = 1;
+    /**
+     * How long a tombstone stays in OBS. A device that comes back after longer and still holds the config
+     * sends it again; the cloud keeps tombstones for ever, so a device that syncs with the cloud too does not.
+     */
+    static final java.time.Duration TOMBSTONE_HORIZON = java.time.Duration.ofDays(90);
     /** Largest slot this client writes: OBS keeps all persistent data in one JSON file. */
     static final int MAX_SLOT_CHARS = 16 << 20;
     /** How many recent writes the log remembers. */
@@ -101,7 +110,7 @@ final class ObsSlot {
             throw new StorageException("The OBS slot was written by a newer Streamkit (schema " + schema
                     + "); update Streamkit Sync on this machine", false);
         }
-        if (schema != SCHEMA) {
+        if (schema != SCHEMA && schema != SINGLE_SLOT_SCHEMA || !value.path("configs").isObject()) {
             throw unreadable("its schema is " + value.path("schema"));
         }
         List<Write> log = new ArrayList<>();
@@ -171,11 +180,23 @@ final class ObsSlot {
     }
 
     ObsSlot with(List<ConfigDocument> documents, String client, String id, String legacy) {
+        List<Entry> changed = new ArrayList<>(documents.size());
+        for (ConfigDocument d : documents) {
+            changed.add(new Entry(code(d.key()), d.updatedAt(), d.deleted(), 0, client, encode(d)));
+        }
+        return withEntries(changed, id, legacy, Instant.now().minus(TOMBSTONE_HORIZON));
+    }
+
+    /**
+     * A new snapshot with the given entries (stamped with the new {@code seq}), written as write {@code id};
+     * tombstones older than {@code horizon} are dropped.
+     */
+    ObsSlot withEntries(List<Entry> changed, String id, String legacy, Instant horizon) {
         long next = seq + 1;
         Map<String, Entry> copy = new TreeMap<>(entries);
-        for (ConfigDocument d : documents) {
-            String code = code(d.key());
-            copy.put(code, new Entry(code, d.updatedAt(), d.deleted(), next, client, encode(d)));
+        copy.values().removeIf(e -> e.deleted() && e.updatedAt().isBefore(horizon));
+        for (Entry e : changed) {
+            copy.put(e.code(), new Entry(e.code(), e.updatedAt(), e.deleted(), next, e.client(), e.payload()));
         }
         List<Write> nextLog = new ArrayList<>(log);
         nextLog.add(new Write(next, id));

@@ -2,6 +2,7 @@ package org.streamkit.sync.tier.obs;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -311,7 +312,13 @@ public final class ObsSocket implements AutoCloseable {
             switch (message.path("op").asInt(-1)) {
             case 0 -> identify(d);
             case 2 -> identified.complete(null);
-            case 5 -> listener.event(d.path("eventType").asText(""), d.path("eventData"));
+            case 5 -> {
+                // OBS does not turn off Nagle's algorithm on its sockets: an answer it sends right after an event
+                // (as after this client's own BroadcastCustomEvent) waits until the event is acknowledged, and
+                // Linux delays that acknowledgement by 40 ms. A pong (which needs no answer) acknowledges it now.
+                session.sendPong(ByteBuffer.allocate(0), Callback.NOOP);
+                listener.event(d.path("eventType").asText(""), d.path("eventData"));
+            }
             case 7, 9 -> {
                 CompletableFuture<JsonNode> reply = pending.get(d.path("requestId").asText(""));
                 if (reply != null) {

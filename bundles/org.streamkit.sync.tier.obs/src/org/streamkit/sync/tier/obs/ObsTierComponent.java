@@ -61,7 +61,8 @@ public final class ObsTierComponent extends ForwardingStorageTier {
         @AttributeDefinition(name = "Port")
         int port() default 4455;
 
-        @AttributeDefinition(name = "Slot", description = "The persistent-data slot Streamkit keeps its configs in.")
+        @AttributeDefinition(name = "Slot", description = "The persistent-data slot of Streamkit's index; the configs are in"
+                + " the slots named after it with .0 to .15.")
         String slot() default ObsStore.DEFAULT_SLOT;
 
         @AttributeDefinition(name = "Request timeout (ms)")
