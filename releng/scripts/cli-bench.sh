@@ -35,15 +35,17 @@ wait_for() { # waits (a minute at most) until the log file $2 has a line matchin
   done
 }
 
-# A backup of 10,000 configs of about 1 KB each.
-backup="$out/10k.json"
-python3 - "$backup" <<'PY'
+backup_of() { # writes to $2 a backup of $1 configs of about 1 KB each
+  python3 - "$1" "$2" <<'PY'
 import json, sys
 pad = "x" * 900
-configs = [{"type": "notes", "id": "n%05d" % i, "updatedAt": "2026-01-01T00:00:00Z", "createdAt": "2026-01-01T00:00:00Z", "deleted": False,
-            "body": {"name": "note %d" % i, "text": pad}} for i in range(10000)]
-json.dump({"configs": configs}, open(sys.argv[1], "w"))
+configs = [{"type": "notes", "id": "n%06d" % i, "updatedAt": "2026-01-01T00:00:00Z", "createdAt": "2026-01-01T00:00:00Z", "deleted": False,
+            "body": {"name": "note %d" % i, "text": pad}} for i in range(int(sys.argv[1]))]
+json.dump({"configs": configs}, open(sys.argv[2], "w"))
 PY
+}
+backup="$out/10k.json"
+backup_of 10000 "$backup"
 
 java_ms=$(median_ms "$JAVA_HOME/bin/java" -version)
 
@@ -96,6 +98,23 @@ forwarded=$(median_ms sk status)
 kill $daemon; wait $daemon 2>/dev/null || true
 trap - EXIT
 
+# The curve: the same import, cold status and list at 100, 1,000 and 100,000 configs (10,000 are above).
+declare -A c_import c_status c_list c_disk
+c_import[10000]=$import_ms; c_status[10000]=$cold_10k; c_list[10000]=$list_10k
+c_disk[10000]=$(du -sm "$out/10k/.metadata/.plugins" | cut -f1)
+for n in 100 1000 100000; do
+  ws="$out/curve-$n"; mkdir -p "$ws"
+  sk remote obs off >/dev/null 2>&1
+  backup_of "$n" "$out/curve-$n.json"
+  start=$(date +%s%N)
+  sk import "$out/curve-$n.json" >/dev/null 2>&1 || { echo "cli-bench: importing $n configs failed" >&2; exit 1; }
+  c_import[$n]=$(( ($(date +%s%N) - start) / 1000000 ))
+  c_status[$n]=$(median_ms sk status)
+  c_list[$n]=$(median_ms sk list)
+  c_disk[$n]=$(du -sm "$ws/.metadata/.plugins" | cut -f1)
+  rm -f "$out/curve-$n.json"
+done
+
 verdict() { [ "$1" -le "$2" ] && echo PASS || echo MISS; }
 cat <<TABLE
 | command line, median of $runs runs | figure | over java -version ($java_ms ms) | target | result |
@@ -107,3 +126,17 @@ cat <<TABLE
 | import of 10,000 × 1 KB configs (one run) | ${import_ms} ms | | ≤ 5000 ms | $(verdict "$import_ms" 5000) |
 | first sync of 10,000 × 1 KB configs from the local server (one run) | ${first_sync} ms | | ≤ 5000 ms | $(verdict "$first_sync" 5000) |
 TABLE
+
+echo
+echo "| configs of 1 KB | import (one run) | status, cold (over the empty workspace's $cold_empty ms) | list, cold (over that status) | Xodus + backup + state on disk | target | result |"
+echo "|---|---|---|---|---|---|---|"
+for n in 100 1000 10000 100000; do
+  over=$((c_status[$n] - cold_empty))
+  case $n in
+    10000) target="status ≤ 500 ms over empty"; result=$(verdict "$over" 500) ;;
+    100000) target="status ≤ 2000 ms over empty"; result=$(verdict "$over" 2000) ;;
+    *) target="—"; result="—" ;;
+  esac
+  printf '| %s | %s ms | %s ms (%+d ms) | %s ms (%+d ms) | %s MB | %s | %s |\n' "$n" "${c_import[$n]}" \
+    "${c_status[$n]}" "$over" "${c_list[$n]}" "$((c_list[$n] - c_status[$n]))" "${c_disk[$n]}" "$target" "$result"
+done

@@ -239,7 +239,9 @@ class ObsTierTest {
     void aSlotResetToGarbageOrToAnEmptySlotIsRefilled(@TempDir Path folder) throws Exception {
         String slot = slot();
         List<ConfigKey> keys = List.of(new ConfigKey("notes", "g1"), new ConfigKey("notes", "g2"));
-        Coordinator device = syncedDevice(folder, slot, keys);
+        // Nothing announces these resets: the device finds them when it reads the buckets again, which it does
+        // once it has not read them for a while (a minute; a second here) or after OBS reconnects.
+        Coordinator device = syncedDevice(folder, slot, keys, Duration.ofSeconds(1));
         ObsStore other = connected(slot, null); // another client of the same OBS
         for (JsonNode reset : List.<JsonNode>of(ConfigJson.newObject().put("not", "a slot"),
                 com.fasterxml.jackson.databind.node.TextNode.valueOf("garbage"),
@@ -248,9 +250,10 @@ class ObsTierTest {
             for (int i = 0; i < ObsStore.BUCKETS; i++) {
                 setSlot(other, ObsStore.bucketSlot(slot, i), reset);
             }
-            device.syncNow();
-            waitUntil(() -> slotHolds(other, slot, device, keys), Duration.ofSeconds(30),
-                    () -> "after a reset to " + reset + " the slot holds " + rawSlotText(other, slot));
+            waitUntil(() -> {
+                device.syncNow();
+                return slotHolds(other, slot, device, keys);
+            }, Duration.ofSeconds(30), () -> "after a reset to " + reset + " the slot holds " + rawSlotText(other, slot));
         }
     }
 
@@ -294,9 +297,17 @@ class ObsTierTest {
 
     /** A device with the OBS tier on a slot (debounce 100 ms), whose configs are saved and in the slot. */
     private Coordinator syncedDevice(Path folder, String slot, List<ConfigKey> keys) throws Exception {
+        return syncedDevice(folder, slot, keys, null);
+    }
+
+    /** @param trust how long the device's client takes a bucket it read as current (null: as in the product) */
+    private Coordinator syncedDevice(Path folder, String slot, List<ConfigKey> keys, Duration trust) throws Exception {
         scheduler = Executors.newScheduledThreadPool(4);
         Coordinator device = device(folder.resolve("device"));
         ObsStore store = connected(slot, () -> device.pullSoon("obs"));
+        if (trust != null) {
+            store.trustBucketsFor(trust);
+        }
         device.addTier(new Coordinator.Tier(store, "obs", 200, 2, true, Duration.ofMillis(100)));
         for (ConfigKey key : keys) {
             device.put(key, ConfigJson.newObject().put("name", TEXT + " " + key.id()));

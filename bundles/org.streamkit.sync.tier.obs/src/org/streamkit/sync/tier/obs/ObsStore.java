@@ -111,8 +111,8 @@ public final class ObsStore implements StorageTier {
         }
 
         /** @return whether {@link #seen} is what OBS holds, as far as this client can tell without asking */
-        boolean trusted() {
-            return current && System.nanoTime() - confirmed < TRUST_NANOS;
+        boolean trusted(long trustNanos) {
+            return current && System.nanoTime() - confirmed < trustNanos;
         }
 
         void confirm(ObsSlot s) {
@@ -140,6 +140,7 @@ public final class ObsStore implements StorageTier {
     /** Buckets announced by other clients (from the event thread), taken by the next operation. */
     private final Set<Integer> announced = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean reconnected;
+    private long trustNanos = TRUST_NANOS;
 
     public ObsStore(String name, ObsConnection connection, String slot) {
         this.name = name;
@@ -456,7 +457,7 @@ public final class ObsStore implements StorageTier {
                 }
                 // A bucket part of which the last page delivered is still the state this client read: the rest of
                 // it comes from that copy (a first pull reads each bucket once, not once per page).
-                ObsSlot s = !restarted && p != Position.START && b.trusted() && p.seq() == b.seen.seq && p.w().equals(b.seen.writeId)
+                ObsSlot s = !restarted && p != Position.START && b.trusted(trustNanos) && p.seq() == b.seen.seq && p.w().equals(b.seen.writeId)
                         ? b.seen : readBucket(socket, b, false);
                 long afterSeq = p.afterSeq();
                 String afterCode = p.afterCode();
@@ -501,10 +502,20 @@ public final class ObsStore implements StorageTier {
         }
     }
 
+    /** How long a bucket is taken as current without reading it again (tests shorten it). */
+    void trustBucketsFor(Duration trust) {
+        slotLock.lock();
+        try {
+            trustNanos = trust.toNanos();
+        } finally {
+            slotLock.unlock();
+        }
+    }
+
     /** @return whether a position is at the end of the bucket's state that this client read or wrote and still trusts */
-    private static boolean unchanged(Bucket b, Position p) {
+    private boolean unchanged(Bucket b, Position p) {
         ObsSlot s = b.seen;
-        return p != Position.START && b.trusted() && p.seq() == s.seq && p.w().equals(s.writeId) && p.afterSeq() == s.seq
+        return p != Position.START && b.trusted(trustNanos) && p.seq() == s.seq && p.w().equals(s.writeId) && p.afterSeq() == s.seq
                 && "~".equals(p.afterCode());
     }
 
@@ -566,6 +577,9 @@ public final class ObsStore implements StorageTier {
     /** Reads one bucket (asking again while OBS answers null), and writes again what another client's write lost. */
     ObsSlot readBucket(ObsSocket socket, Bucket b, boolean beforeWrite) throws StorageException {
         JsonNode value = readable(b, getSlot(socket, b.slot));
+        if (value == null || value.isNull()) {
+            lostSeen(b);
+        }
         for (int retry = 1; value == null || value.isNull(); retry++) {
             if (retry > 5 && b.seen.seq > 0) {
                 // OBS 5.1 breaks its persistent-data file when two clients write at once; until someone writes
@@ -589,6 +603,9 @@ public final class ObsStore implements StorageTier {
 
     /** Remembers a bucket as read, and writes again this client's writes that it lost. */
     private ObsSlot settle(ObsSocket socket, Bucket b, ObsSlot s) throws StorageException {
+        if (b.seen.seq > 0 && !s.descendsFrom(b.seen.seq, b.seen.writeId)) {
+            lostSeen(b); // written over by something that did not announce it
+        }
         b.confirm(s);
         return lostWrites(b, s).isEmpty() ? s : write(socket, b, s, List.of());
     }
@@ -608,6 +625,18 @@ public final class ObsStore implements StorageTier {
             LOG.warn("OBS slot {} holds something that is not a Streamkit slot ({}); it is taken as lost and written again",
                     b.slot, e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * A bucket this client saw with configs reads empty or lost: OBS may have lost its whole file (it does when two
+     * clients write at once), so no bucket is taken as current until read again.
+     */
+    private void lostSeen(Bucket b) {
+        if (b.seen.seq > 0 && buckets != null) {
+            for (Bucket other : buckets) {
+                other.current = false;
+            }
         }
     }
 
@@ -687,7 +716,7 @@ public final class ObsStore implements StorageTier {
 
     /** @return what a write of the bucket starts from: this client's copy while it is current, else a fresh read */
     private ObsSlot base(ObsSocket socket, Bucket b) throws StorageException {
-        return b.trusted() && b.seen.seq > 0 && !b.rebuilding ? b.seen : readBucket(socket, b, true);
+        return b.trusted(trustNanos) && b.seen.seq > 0 && !b.rebuilding ? b.seen : readBucket(socket, b, true);
     }
 
     /**
