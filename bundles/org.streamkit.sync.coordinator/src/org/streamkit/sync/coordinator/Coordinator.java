@@ -143,6 +143,11 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
      * starts that for every remote tier already there.
      */
     public void addTier(Tier tier) {
+        if (sync.closed) {
+            // A tier restarted while the framework stops (a command that changed its settings is ending).
+            LOG.debug("Tier {} not added: the sync coordinator is closed", tier.name());
+            return;
+        }
         boolean nowReady = sync.tiers.add(tier);
         LOG.info("Tier {} joined (ranking {}, {})", tier.name(), tier.ranking(),
                 tier.remote() ? "remote" : tier.durable() ? "local" : "local cache");

@@ -193,6 +193,24 @@ public final class ObsSocket implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Sends one request without waiting for its reply (which is dropped when it comes): for a request whose
+     * answer changes nothing, such as an announcement. Nothing is sent when the session is gone.
+     */
+    public void sendOnly(String type, ObjectNode data) {
+        Session s = session;
+        if (closeReason != null || s == null || !identified.isDone()) {
+            return;
+        }
+        ObjectNode d = JSON.createObjectNode();
+        d.put("requestType", type);
+        d.put("requestId", nextId());
+        if (data != null) {
+            d.set("requestData", data);
+        }
+        s.sendText(message(6, d), Callback.from(() -> { }, failed -> LOG.debug("Sending {} to OBS failed: {}", type, failed.toString())));
+    }
+
     private String nextId() {
         return Long.toString(ids.incrementAndGet(), 36);
     }
@@ -313,20 +331,29 @@ public final class ObsSocket implements AutoCloseable {
             case 0 -> identify(d);
             case 2 -> identified.complete(null);
             case 5 -> {
-                // OBS does not turn off Nagle's algorithm on its sockets: an answer it sends right after an event
-                // (as after this client's own BroadcastCustomEvent) waits until the event is acknowledged, and
-                // Linux delays that acknowledgement by 40 ms. A pong (which needs no answer) acknowledges it now.
-                session.sendPong(ByteBuffer.allocate(0), Callback.NOOP);
+                acknowledge();
                 listener.event(d.path("eventType").asText(""), d.path("eventData"));
             }
             case 7, 9 -> {
                 CompletableFuture<JsonNode> reply = pending.get(d.path("requestId").asText(""));
                 if (reply != null) {
                     reply.complete(d);
+                } else {
+                    acknowledge(); // the answer to a request sent without waiting (sendOnly)
                 }
             }
             default -> LOG.debug("OBS sent op {}; ignored", message.path("op"));
             }
+        }
+
+        /**
+         * OBS does not turn off Nagle's algorithm on its sockets: a message it sends right after another that
+         * this client does not answer with a request (an event, as this client's own BroadcastCustomEvent comes
+         * back to it; the answer to a request sent without waiting) waits until that one is acknowledged, and
+         * Linux delays the acknowledgement by 40 ms. A pong, which needs no answer, acknowledges it at once.
+         */
+        private void acknowledge() {
+            session.sendPong(ByteBuffer.allocate(0), Callback.NOOP);
         }
 
         private void identify(JsonNode hello) {

@@ -41,8 +41,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <li>{@code buckets} <b>bucket</b> slots, {@code <slot>.0} to {@code <slot>.15}: each config lives in bucket
  * {@code hashCode(code) mod buckets} of its slot code (see {@link ObsSlot} for a bucket's format).</li>
  * </ul>
- * A write sends one bucket and the announcement in one request batch: its cost does not grow with the number
- * of configs in other buckets (OBS itself still rewrites its whole persistent-data file on every write).
+ * A write sends one bucket, then announces it without waiting for an answer: its cost does not grow with the
+ * number of configs in other buckets (OBS itself still rewrites its whole persistent-data file on every write).
  * The first layout kept every config in the index slot's place (schema 1); it is migrated into buckets the first
  * time this client finds it, and a client of that layout then refuses the slot rather than writing over it.
  * <p>
@@ -721,7 +721,7 @@ public final class ObsStore implements StorageTier {
 
     /**
      * Writes bucket {@code b} from {@code base}: the given documents plus any of this client's earlier writes
-     * that another client's write lost, and announces it in the same request batch.
+     * that another client's write lost, and announces it.
      */
     private ObsSlot write(ObsSocket socket, Bucket b, ObsSlot base, List<ConfigDocument> documents) throws StorageException {
         List<ConfigDocument> toWrite = new ArrayList<>(lostWrites(b, base));
@@ -747,7 +747,7 @@ public final class ObsStore implements StorageTier {
         return next;
     }
 
-    /** Sets a bucket and announces it, in one serial request batch. */
+    /** Sets a bucket, then announces it. */
     private void send(ObsSocket socket, Bucket b, ObsSlot next) throws StorageException {
         ObjectNode json = next.toJson();
         String text = json.toString();
@@ -762,9 +762,10 @@ public final class ObsStore implements StorageTier {
         event.put("client", client);
         event.put("bucket", b.index);
         event.put("seq", next.seq);
-        socket.batch(List.of(new ObsSocket.Request("SetPersistentData", setRequest(b.slot, json)),
-                new ObsSocket.Request("BroadcastCustomEvent", announcement)));
+        socket.request("SetPersistentData", setRequest(b.slot, json));
         b.confirm(next);
+        // Once OBS holds the bucket, and without waiting for OBS's answer: the write is done either way.
+        socket.sendOnly("BroadcastCustomEvent", announcement);
     }
 
     private static String writeId() {
