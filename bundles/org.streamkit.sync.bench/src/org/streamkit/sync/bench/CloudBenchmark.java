@@ -84,17 +84,10 @@ class CloudBenchmark {
                 CloudStore reader = new CloudStore("cloud", http, Set.of("notes"));
                 long bytes0 = http.bytesReceived();
                 long t0 = System.nanoTime();
-                String cursor = null;
-                int total = 0;
-                org.streamkit.sync.api.Changes page;
-                do {
-                    page = reader.changedSince(cursor, 5000);
-                    total += page.documents().size();
-                    cursor = page.nextCursor();
-                } while (page.hasMore());
+                Pulls.Pulled full = Pulls.all(reader, 5000);
                 long fullMs = (System.nanoTime() - t0) / 1_000_000;
                 long fullBytes = http.bytesReceived() - bytes0;
-                assertEquals(STORED, total);
+                assertEquals(STORED, full.documents());
                 try (CloudHttp writer = new CloudHttp(server.uri(), new MemoryTokens(token, null), Duration.ofSeconds(5), Duration.ofSeconds(30), 1L << 20)) {
                     CloudStore store = new CloudStore("cloud", writer, Set.of("notes"));
                     for (int i = 0; i < 10; i++) {
@@ -104,7 +97,7 @@ class CloudBenchmark {
                 }
                 long bytes1 = http.bytesReceived();
                 long t1 = System.nanoTime();
-                org.streamkit.sync.api.Changes changes = reader.changedSince(cursor, 5000);
+                org.streamkit.sync.api.Changes changes = reader.changedSince(full.cursor(), 5000);
                 long incMicros = (System.nanoTime() - t1) / 1000;
                 long incBytes = http.bytesReceived() - bytes1;
                 assertEquals(10, changes.documents().size());

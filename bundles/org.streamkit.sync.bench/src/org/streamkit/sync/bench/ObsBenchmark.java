@@ -142,14 +142,7 @@ class ObsBenchmark {
         // A first pull of the whole store, in pages of 200 as the coordinator asks, by a second client.
         ObsStore reader = client(obs, password, slot, null, open);
         t0 = System.nanoTime();
-        int pulled = 0;
-        String cursor = null;
-        org.streamkit.sync.api.Changes page;
-        do {
-            page = reader.changedSince(cursor, 200);
-            pulled += page.documents().size();
-            cursor = page.nextCursor();
-        } while (page.hasMore());
+        int pulled = Pulls.all(reader, 200).documents();
         long pull = System.nanoTime() - t0;
         if (pulled < size) {
             throw new AssertionError("the first pull found " + pulled + " of " + size + " configs");

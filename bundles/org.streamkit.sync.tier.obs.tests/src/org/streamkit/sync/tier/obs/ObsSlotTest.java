@@ -58,7 +58,7 @@ class ObsSlotTest {
         ConfigDocument oldTombstone = ConfigDocument.tombstone(new ConfigKey("notes", "old"), old, old);
         ConfigDocument recentTombstone = ConfigDocument.tombstone(new ConfigKey("notes", "recent"), recent, recent);
         ConfigDocument oldLive = ConfigDocument.of(new ConfigKey("notes", "old-live"), ConfigJson.newObject().put("name", "kept"), old, old);
-        ObsSlot s = ObsSlot.EMPTY.withEntries(List.of(entry(oldTombstone), entry(recentTombstone), entry(oldLive)), "w1", null,
+        ObsSlot s = ObsSlot.EMPTY.withEntries(List.of(entry(oldTombstone), entry(recentTombstone), entry(oldLive)), "w1",
                 Instant.EPOCH);
         assertEquals(3, s.entries.size(), "nothing is dropped before the horizon applies");
         ObsSlot next = s.with(List.of(doc("new", "1")), "c1", "w2");

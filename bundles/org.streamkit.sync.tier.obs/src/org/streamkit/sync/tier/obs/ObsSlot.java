@@ -176,22 +176,18 @@ final class ObsSlot {
 
     /** A new snapshot with the given documents stored, written by {@code client} as write {@code id}. */
     ObsSlot with(List<ConfigDocument> documents, String client, String id) {
-        return with(documents, client, id, legacyImport);
-    }
-
-    ObsSlot with(List<ConfigDocument> documents, String client, String id, String legacy) {
         List<Entry> changed = new ArrayList<>(documents.size());
         for (ConfigDocument d : documents) {
             changed.add(new Entry(code(d.key()), d.updatedAt(), d.deleted(), 0, client, encode(d)));
         }
-        return withEntries(changed, id, legacy, Instant.now().minus(TOMBSTONE_HORIZON));
+        return withEntries(changed, id, Instant.now().minus(TOMBSTONE_HORIZON));
     }
 
     /**
      * A new snapshot with the given entries (stamped with the new {@code seq}), written as write {@code id};
      * tombstones older than {@code horizon} are dropped.
      */
-    ObsSlot withEntries(List<Entry> changed, String id, String legacy, Instant horizon) {
+    ObsSlot withEntries(List<Entry> changed, String id, Instant horizon) {
         long next = seq + 1;
         Map<String, Entry> copy = new TreeMap<>(entries);
         copy.values().removeIf(e -> e.deleted() && e.updatedAt().isBefore(horizon));
@@ -203,7 +199,7 @@ final class ObsSlot {
         while (nextLog.size() > LOG_LENGTH) {
             nextLog.remove(0);
         }
-        return new ObsSlot(next, id, nextLog, copy, legacy);
+        return new ObsSlot(next, id, nextLog, copy, legacyImport);
     }
 
     Entry entry(ConfigKey key) {

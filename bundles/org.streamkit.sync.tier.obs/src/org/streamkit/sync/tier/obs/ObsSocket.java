@@ -145,13 +145,7 @@ public final class ObsSocket implements AutoCloseable {
      */
     public JsonNode request(String type, ObjectNode data) throws StorageException {
         String id = nextId();
-        ObjectNode d = JSON.createObjectNode();
-        d.put("requestType", type);
-        d.put("requestId", id);
-        if (data != null) {
-            d.set("requestData", data);
-        }
-        JsonNode reply = exchange(6, d, id, type);
+        JsonNode reply = exchange(6, requestOf(type, id, data), id, type);
         checkStatus(type, reply.get("requestStatus"));
         JsonNode response = reply.get("responseData");
         return response == null || response.isNull() ? JSON.createObjectNode() : response;
@@ -202,13 +196,19 @@ public final class ObsSocket implements AutoCloseable {
         if (closeReason != null || s == null || !identified.isDone()) {
             return;
         }
+        s.sendText(message(6, requestOf(type, nextId(), data)),
+                Callback.from(() -> { }, failed -> LOG.debug("Sending {} to OBS failed: {}", type, failed.toString())));
+    }
+
+    /** @return the {@code d} of a request (op 6) */
+    private static ObjectNode requestOf(String type, String id, ObjectNode data) {
         ObjectNode d = JSON.createObjectNode();
         d.put("requestType", type);
-        d.put("requestId", nextId());
+        d.put("requestId", id);
         if (data != null) {
             d.set("requestData", data);
         }
-        s.sendText(message(6, d), Callback.from(() -> { }, failed -> LOG.debug("Sending {} to OBS failed: {}", type, failed.toString())));
+        return d;
     }
 
     private String nextId() {

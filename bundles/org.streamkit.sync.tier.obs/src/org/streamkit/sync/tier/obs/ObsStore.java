@@ -71,7 +71,7 @@ public final class ObsStore implements StorageTier {
 
     private static final Logger LOG = LoggerFactory.getLogger(ObsStore.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Pattern BUCKET_CURSOR = Pattern.compile("(\\d{1,18})\\.([A-Za-z0-9]{1,32})\\.(-?\\d{1,18})\\.([A-Za-z0-9_-]{0,400}|~)");
+    private static final Pattern BUCKET_CURSOR = Pattern.compile("(\\d{1,18})\\.([A-Za-z0-9]{1,32})\\.(\\d{1,18})\\.([A-Za-z0-9_-]{0,400}|~)");
     /**
      * How long a bucket this client read or wrote is taken as current without reading it again, when no other
      * client announced a write to it: an announcement can be lost (OBS drops events under load), so a bucket is
@@ -317,7 +317,7 @@ public final class ObsStore implements StorageTier {
                 }
             }
             if (!take.isEmpty()) {
-                send(socket, b, base.withEntries(take, writeId(), null, horizon));
+                send(socket, b, base.withEntries(take, writeId(), horizon));
             }
         }
         LOG.info("OBS tier: moved {} configs of slot {} into {} bucket slots ({}.0 to {}.{})", single.entries.size(), slot,

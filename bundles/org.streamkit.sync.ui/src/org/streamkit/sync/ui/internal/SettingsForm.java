@@ -2,6 +2,7 @@ package org.streamkit.sync.ui.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
@@ -60,26 +61,10 @@ public final class SettingsForm {
         cloudToken.setMessage(Messages.Prefs_cloudTokenHint);
         GridDataFactory.fillDefaults().grab(true, false).hint(260, SWT.DEFAULT).applyTo(cloudToken);
         watch(cloudToken);
-        signIn = new Button(cloud, SWT.PUSH);
-        signIn.setText(Messages.Prefs_signIn);
-        signIn.setToolTipText(Messages.Prefs_signInTip);
-        signIn.addListener(SWT.Selection, e -> {
-            if (signInAction != null) {
-                signInAction.run();
-            }
-        });
-        inputs.add(signIn);
+        signIn = push(cloud, Messages.Prefs_signIn, Messages.Prefs_signInTip, () -> signInAction);
         new Label(cloud, SWT.NONE); // the sign-out button goes under the sign-in button
         new Label(cloud, SWT.NONE);
-        signOut = new Button(cloud, SWT.PUSH);
-        signOut.setText(Messages.Prefs_signOut);
-        signOut.setToolTipText(Messages.Prefs_signOutTip);
-        signOut.addListener(SWT.Selection, e -> {
-            if (signOutAction != null) {
-                signOutAction.run();
-            }
-        });
-        inputs.add(signOut);
+        signOut = push(cloud, Messages.Prefs_signOut, Messages.Prefs_signOutTip, () -> signOutAction);
         cloudDebounce = number(cloud, Messages.Prefs_debounce, Messages.Prefs_debounceUnit);
         note(cloud, Messages.Prefs_cloudNote);
 
@@ -134,6 +119,21 @@ public final class SettingsForm {
 
     private Button radio(Composite parent, String label) {
         return button(parent, SWT.RADIO, label, 12);
+    }
+
+    /** A push button that runs the action {@code action} names when pressed (none until the page sets one). */
+    private Button push(Composite parent, String label, String tip, Supplier<Runnable> action) {
+        Button button = new Button(parent, SWT.PUSH);
+        button.setText(label);
+        button.setToolTipText(tip);
+        button.addListener(SWT.Selection, e -> {
+            Runnable run = action.get();
+            if (run != null) {
+                run.run();
+            }
+        });
+        inputs.add(button);
+        return button;
     }
 
     private Button check(Composite parent, String label) {
