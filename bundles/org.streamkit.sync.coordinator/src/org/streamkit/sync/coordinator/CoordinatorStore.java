@@ -93,6 +93,8 @@ final class CoordinatorStore implements AutoCloseable {
     private final Path directory;
     private final Environment environment;
     private final Store store;
+    /** The last write sequence handed out, kept in memory too: every write takes the next. */
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
     /** The remote tier names, kept in memory too: every write reads them. */
     private volatile Set<String> knownRemotes;
 
@@ -112,6 +114,8 @@ final class CoordinatorStore implements AutoCloseable {
         Set<String> names = new LinkedHashSet<>();
         environment.executeInReadonlyTransaction(txn -> forEach(txn, REMOTE, (k, v) -> names.add(k.substring(REMOTE.length()))));
         knownRemotes = Set.copyOf(names);
+        JsonNode last = environment.computeInReadonlyTransaction(txn -> read(txn, META_SEQUENCE));
+        sequence.set(last == null ? 0 : last.path("value").asLong());
     }
 
     Path directory() {
@@ -257,9 +261,13 @@ final class CoordinatorStore implements AutoCloseable {
         store.delete(txn, pendingKey(key));
     }
 
+    /**
+     * The next write sequence, taken from memory (read once at open) and saved in the same transaction. Writes
+     * are exclusive transactions, so no two take one at once; a transaction that fails leaves a gap, which is
+     * harmless: sequences only tell writes apart and grow.
+     */
     private long nextSequence(Transaction txn) {
-        JsonNode node = read(txn, META_SEQUENCE);
-        long next = (node == null ? 0 : node.get("value").asLong()) + 1;
+        long next = sequence.incrementAndGet();
         put(txn, META_SEQUENCE, ConfigJson.newObject().put("value", next));
         return next;
     }
@@ -450,10 +458,25 @@ final class CoordinatorStore implements AutoCloseable {
         // Newest first: the key sorts by the inverted stamp.
         String k = prefix + String.format("%020d", Long.MAX_VALUE - nanos(document.updatedAt()));
         write(txn, bytes(k), document);
-        List<String> keys = new ArrayList<>();
-        forEach(txn, prefix, (key, v) -> keys.add(key));
-        for (int i = depth; i < keys.size(); i++) {
-            store.delete(txn, bytes(keys.get(i)));
+        // Only the keys are read: the versions beyond the depth go unparsed.
+        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+        List<ByteIterable> beyond = new ArrayList<>();
+        try (Cursor c = store.openCursor(txn)) {
+            if (c.getSearchKeyRange(new ArrayByteIterable(p)) != null) {
+                int seen = 0;
+                do {
+                    ByteIterable key = c.getKey();
+                    if (!startsWith(key, p)) {
+                        break;
+                    }
+                    if (++seen > depth) {
+                        beyond.add(new ArrayByteIterable(Arrays.copyOf(key.getBytesUnsafe(), key.getLength())));
+                    }
+                } while (c.getNext());
+            }
+        }
+        for (ByteIterable key : beyond) {
+            store.delete(txn, key);
         }
     }
 
@@ -567,12 +590,16 @@ final class CoordinatorStore implements AutoCloseable {
                 return;
             }
             do {
-                byte[] k = Arrays.copyOf(c.getKey().getBytesUnsafe(), c.getKey().getLength());
-                if (k.length < p.length || !Arrays.equals(k, 0, p.length, p, 0, p.length)) {
+                if (!startsWith(c.getKey(), p)) {
                     break;
                 }
+                byte[] k = Arrays.copyOf(c.getKey().getBytesUnsafe(), c.getKey().getLength());
                 visitor.visit(new String(k, StandardCharsets.UTF_8), parse(c.getValue(), JsonNode.class));
             } while (c.getNext());
         }
+    }
+
+    private static boolean startsWith(ByteIterable key, byte[] prefix) {
+        return key.getLength() >= prefix.length && Arrays.equals(key.getBytesUnsafe(), 0, prefix.length, prefix, 0, prefix.length);
     }
 }
