@@ -129,4 +129,46 @@ public interface SyncCoordinator {
 
     /** Compares every tier by key and stamp, reports the differences, and repairs stale copies if asked. */
     AuditReport audit(boolean repair);
+
+    /**
+     * Takes a checkpoint of every live config this device holds (its local tiers), kept in its sync state.
+     * Only the newest checkpoints are kept (a setting); the oldest go first.
+     *
+     * @param reason {@link Checkpoint#MANUAL} or {@link Checkpoint#GO_LIVE}
+     * @since 0.5
+     */
+    Checkpoint createCheckpoint(String reason) throws StorageException;
+
+    /**
+     * @return the checkpoints kept, newest first
+     * @since 0.5
+     */
+    List<Checkpoint> checkpoints();
+
+    /**
+     * Puts every config back as a checkpoint holds it, as new versions (which reach every remote like an edit):
+     * a config whose body differs gets the checkpoint's body, one deleted since is brought back, and one made
+     * since is deleted. A checkpoint of the state before is taken first, so restoring that one undoes it.
+     *
+     * @throws StorageException when there is no checkpoint of that name (nothing changes then)
+     * @since 0.5
+     */
+    CheckpointRestore restoreCheckpoint(String name) throws StorageException;
+
+    /**
+     * @return the writes held while a remote tier is on air (OBS streaming or recording): versions from other
+     *         devices or remotes that would change what the overlays show; they go when it is off air, or when
+     *         applied ({@link #applyHeld}). Edits on this device are never held.
+     * @since 0.5
+     */
+    List<PendingWrite> heldWhileLive();
+
+    /**
+     * Sends held writes now, though the tier is still on air.
+     *
+     * @param key the config whose held writes go, or null for every held write
+     * @return how many were released
+     * @since 0.5
+     */
+    int applyHeld(ConfigKey key);
 }

@@ -16,6 +16,13 @@ public final class SyncEvents {
      * stream); the coordinator pulls from that tier at once. Properties: tier, type, id.
      */
     public static final String TOPIC_REMOTE_CHANGED = "org/streamkit/sync/REMOTE";
+    /**
+     * What a remote tier's program shows went on air or off air (OBS started or stopped streaming or
+     * recording). Properties: tier, live, message (what is live, for people).
+     *
+     * @since 0.5
+     */
+    public static final String TOPIC_LIVE = "org/streamkit/sync/LIVE";
     /** Every topic of the coordinator, for an {@code EventHandler}'s {@code event.topics}. */
     public static final String TOPIC_ALL = "org/streamkit/sync/*";
 
@@ -28,6 +35,12 @@ public final class SyncEvents {
     public static final String MESSAGE = "message";
     /** Boolean: the change is a deletion. */
     public static final String DELETED = "deleted";
+    /**
+     * Boolean: on air (see {@link #TOPIC_LIVE}).
+     *
+     * @since 0.5
+     */
+    public static final String LIVE = "live";
 
     private SyncEvents() {
     }

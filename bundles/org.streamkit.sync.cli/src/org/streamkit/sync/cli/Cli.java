@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import org.streamkit.sync.api.Conflict;
+import org.streamkit.sync.api.Checkpoint;
+import org.streamkit.sync.api.CheckpointRestore;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
 import org.streamkit.sync.api.ConfigKey;
@@ -64,6 +66,14 @@ final class Cli {
               retry [<type> <id> [tier]]  send parked writes again now (all of them without arguments)
               conflicts                   open conflicts
               resolve <type> <id> <mine|theirs|file>   end a conflict
+              held                        changes from other devices held while OBS is live (streaming or
+                                          recording); they reach OBS when it is off air
+              apply [<type> <id>]         send held changes to OBS now (all of them without arguments)
+              checkpoint [list]           the checkpoints kept, newest first (taken by hand, when OBS goes live,
+                                          and before a restore)
+              checkpoint create           take a checkpoint of every config now
+              checkpoint restore <name>   put every config back as that checkpoint holds it (a checkpoint of
+                                          the state before is taken first: restore it to undo)
               export <file>               write every live config to a JSON backup
               import <file>               merge a JSON backup (last write wins; 1,000 configs per commit)
               daemon                      keep this workspace syncing without a screen, and run the commands
@@ -147,6 +157,9 @@ final class Cli {
                 case "status" -> status(args);
                 case "conflicts" -> conflicts(args);
                 case "resolve" -> resolve(args);
+                case "checkpoint" -> checkpoint(args);
+                case "held" -> held(args);
+                case "apply" -> apply(args);
                 case "export" -> export(args);
                 case "import" -> importBackup(args);
                 case "server" -> server(args);
@@ -395,10 +408,12 @@ final class Cli {
                     .put("outboxDepth", m.outboxDepth()).put("successRate", m.successRate());
             node.put("offline", s.offline());
             ArrayNode outbox = node.putArray("outbox");
+            java.util.Set<String> held = heldIds();
             for (PendingWrite w : coordinator.get().outbox()) {
                 outbox.addObject().put("type", w.key().type()).put("id", w.key().id()).put("tier", w.tier())
                         .put("attempts", w.attempts()).put("failed", w.failed()).put("lastError", w.lastError())
-                        .put("nextAttempt", w.nextAttempt() == null ? null : w.nextAttempt().toString());
+                        .put("nextAttempt", w.nextAttempt() == null ? null : w.nextAttempt().toString())
+                        .put("heldWhileLive", held.contains(w.tier() + '\n' + w.key()));
             }
             out.println(ConfigJson.pretty(node));
         } else {
@@ -410,9 +425,11 @@ final class Cli {
             var m = s.metrics();
             out.printf(Locale.ROOT, "outbox %d, delivered %d, errors %d, conflicts %d, ack p50 %.0f ms, p99 %.0f ms%n",
                     m.outboxDepth(), m.deliveries(), m.deliveryErrors(), m.conflicts(), m.ackLatencyP50Ms(), m.ackLatencyP99Ms());
+            java.util.Set<String> held = heldIds();
             for (PendingWrite w : coordinator.get().outbox()) {
                 out.printf(Locale.ROOT, "  %s → %s: %s%s%n", w.key(), w.tier(),
                         w.failed() ? "parked after " + w.attempts() + " attempts (streamkit retry sends it again)"
+                                : held.contains(w.tier() + '\n' + w.key()) ? "held while live (streamkit apply sends it now)"
                                 : w.attempts() == 0 ? "waiting" : "waiting, attempt " + (w.attempts() + 1) + " next",
                         w.lastError().isEmpty() ? "" : " — " + oneLine(w.lastError()));
             }
@@ -456,6 +473,86 @@ final class Cli {
             default -> c.resolve(key, ConfigJson.parseObject(Files.readString(Path.of(how))), "merged");
         };
         report(saved, "Resolved");
+        return OK;
+    }
+
+    /** @return the writes held while live, each as tier, newline, key */
+    private java.util.Set<String> heldIds() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (PendingWrite w : coordinator.get().heldWhileLive()) {
+            ids.add(w.tier() + '\n' + w.key());
+        }
+        return ids;
+    }
+
+    private int held(List<String> args) throws UsageException {
+        arity(args, 0, 0, "held");
+        List<PendingWrite> held = coordinator.get().heldWhileLive();
+        if (json) {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            for (PendingWrite w : held) {
+                array.addObject().put("type", w.key().type()).put("id", w.key().id()).put("tier", w.tier())
+                        .put("version", w.version().toString());
+            }
+            out.println(ConfigJson.pretty(array));
+        } else if (held.isEmpty()) {
+            out.println("No changes are held.");
+        } else {
+            out.println(held.size() + (held.size() == 1 ? " change" : " changes") + " held while live:");
+            for (PendingWrite w : held) {
+                out.println("  " + w.key() + " for " + w.tier() + " (" + w.version() + ")");
+            }
+        }
+        return OK;
+    }
+
+    private int apply(List<String> args) throws UsageException {
+        if (args.size() != 0 && args.size() != 2) {
+            throw new UsageException("usage: streamkit apply [<type> <id>]");
+        }
+        ConfigKey key = args.isEmpty() ? null : key(args);
+        int released = coordinator.get().applyHeld(key);
+        out.println(released == 0 ? "Nothing was held" + (key == null ? "." : " for " + key + ".")
+                : "Applied " + released + (released == 1 ? " held change" : " held changes") + "; it goes to OBS now.");
+        return OK;
+    }
+
+    private int checkpoint(List<String> args) throws UsageException, StorageException {
+        String usage = "checkpoint [list] | checkpoint create | checkpoint restore <name>";
+        String what = args.isEmpty() ? "list" : args.get(0);
+        SyncCoordinator c = coordinator.get();
+        switch (what) {
+            case "list" -> {
+                arity(args, 0, 1, usage);
+                List<Checkpoint> all = c.checkpoints();
+                if (json) {
+                    ArrayNode array = JsonNodeFactory.instance.arrayNode();
+                    for (Checkpoint k : all) {
+                        array.addObject().put("name", k.name()).put("createdAt", k.createdAt().toString()).put("reason", k.reason())
+                                .put("configs", k.configs());
+                    }
+                    out.println(ConfigJson.pretty(array));
+                } else if (all.isEmpty()) {
+                    out.println("No checkpoints yet. Take one with: streamkit checkpoint create");
+                } else {
+                    for (Checkpoint k : all) {
+                        out.printf(java.util.Locale.ROOT, "%-24s %-15s %,d configs%n", k.name(), k.reason(), k.configs());
+                    }
+                }
+            }
+            case "create" -> {
+                arity(args, 1, 1, usage);
+                Checkpoint k = c.createCheckpoint(Checkpoint.MANUAL);
+                out.println("Checkpoint " + k.name() + " taken: " + k.configs() + " configs");
+            }
+            case "restore" -> {
+                arity(args, 2, 2, usage);
+                CheckpointRestore r = c.restoreCheckpoint(args.get(1));
+                out.println("Checkpoint " + r.restored().name() + " restored: " + r.changed() + " configs saved again, " + r.deleted()
+                        + " deleted. To undo: streamkit checkpoint restore " + r.undo().name());
+            }
+            default -> throw new UsageException("usage: streamkit " + usage);
+        }
         return OK;
     }
 

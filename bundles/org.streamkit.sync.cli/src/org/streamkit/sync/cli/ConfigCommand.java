@@ -69,6 +69,10 @@ final class ConfigCommand {
                 "minutes between periodic pulls; 0 turns them off");
         add("sync.pullOnStart", COORDINATOR_PID, "pullOnStart", Kind.BOOLEAN, "true", 0, 0, List.of(),
                 "pull from a remote tier as soon as it appears");
+        add("sync.holdWhileLive", COORDINATOR_PID, "holdWhileLive", Kind.BOOLEAN, "true", 0, 0, List.of(),
+                "while OBS streams or records, changes from other devices wait before they reach OBS");
+        add("sync.checkpointsKept", COORDINATOR_PID, "checkpointsKept", Kind.NUMBER, "10", 1, 1000, List.of(),
+                "how many checkpoints are kept (the newest)");
         add(DURABILITY, XODUS_PID, "durability", Kind.CHOICE, "PROCESS_CRASH", 0, 0, List.of("PROCESS_CRASH", "POWER_LOSS"),
                 "what a save survives: a crash of the process, or also a power loss (fsync; slower); Xodus and the backup");
     }

@@ -14,6 +14,8 @@ import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamkit.sync.api.AuditReport;
+import org.streamkit.sync.api.Checkpoint;
+import org.streamkit.sync.api.CheckpointRestore;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.Conflict;
@@ -84,7 +86,10 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     private final ReadPath reads;
     private final Delivery delivery;
     private final PullMerger pulls;
+    /** The message of a write held while its tier is on air. */
+    static final String HELD = "Held while live";
     private final Conflicts conflicts;
+    private final Checkpoints checkpoints;
     private final Audit audit;
     private final Status status;
     private final Set<String> pullsWaiting = ConcurrentHashMap.newKeySet();
@@ -119,6 +124,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         delivery.mergingWith(pulls);
         reads.mergingWith(pulls);
         conflicts = new Conflicts(sync, writer, delivery);
+        checkpoints = new Checkpoints(sync, writer, reads);
         audit = new Audit(sync);
         status = new Status(sync);
         Set<String> known = store.localTiers().keySet();
@@ -537,6 +543,77 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     @Override
     public ConfigDocument restore(ConfigKey key, Instant version) throws StorageException {
         return conflicts.restore(key, version);
+    }
+
+    /**
+     * A remote tier's program went on air or off air. Going on air takes a checkpoint (in the background);
+     * while on air, the versions from elsewhere waiting for that tier are held (when the settings say so);
+     * going off air sends them.
+     */
+    public void onAir(String tier, boolean live) {
+        boolean changed = live ? sync.onAir.add(tier) : sync.onAir.remove(tier);
+        if (!changed || sync.closed) {
+            return;
+        }
+        if (live) {
+            LOG.info("Tier {} is on air{}", tier, sync.settings.holdWhileLive() ? ": changes from elsewhere are held until it is off air" : "");
+            sync.background.execute(() -> {
+                try {
+                    checkpoints.create(Checkpoint.GO_LIVE);
+                } catch (StorageException | RuntimeException e) {
+                    LOG.warn("The go-live checkpoint could not be taken: {}", e.getMessage());
+                }
+            });
+            for (PendingWrite held : heldWhileLive()) {
+                sync.events.state(held.key(), held.tier(), SyncState.PENDING, HELD);
+            }
+        } else {
+            List<PendingWrite> released = sync.store.outbox().stream().filter(e -> e.tier().equals(tier) && e.fromElsewhere())
+                    .map(CoordinatorStore.Entry::view).toList();
+            LOG.info("Tier {} is off air: {} held changes go out", tier, released.size());
+            for (PendingWrite w : released) {
+                sync.events.state(w.key(), w.tier(), SyncState.PENDING, "");
+            }
+            delivery.schedule(sync.timer.now());
+        }
+    }
+
+    @Override
+    public List<PendingWrite> heldWhileLive() {
+        return sync.store.outbox().stream().filter(e -> e.fromElsewhere() && sync.holding(e.tier()))
+                .map(CoordinatorStore.Entry::view).toList();
+    }
+
+    @Override
+    public int applyHeld(ConfigKey key) {
+        int released = 0;
+        for (CoordinatorStore.Entry e : sync.store.outbox()) {
+            if (e.fromElsewhere() && sync.holding(e.tier()) && (key == null || e.key().equals(key))) {
+                sync.store.update(e.applied());
+                sync.events.state(e.key(), e.tier(), SyncState.PENDING, "");
+                released++;
+            }
+        }
+        if (released > 0) {
+            LOG.info("{} held changes applied while live", released);
+            delivery.schedule(sync.timer.now());
+        }
+        return released;
+    }
+
+    @Override
+    public Checkpoint createCheckpoint(String reason) throws StorageException {
+        return checkpoints.create(reason);
+    }
+
+    @Override
+    public List<Checkpoint> checkpoints() {
+        return checkpoints.list();
+    }
+
+    @Override
+    public CheckpointRestore restoreCheckpoint(String name) throws StorageException {
+        return checkpoints.restore(name);
     }
 
     @Override

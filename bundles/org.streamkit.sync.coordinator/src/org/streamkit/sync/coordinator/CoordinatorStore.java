@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.streamkit.sync.api.Checkpoint;
 import org.streamkit.sync.api.Conflict;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigJson;
@@ -49,24 +50,32 @@ import jetbrains.exodus.env.Transaction;
  */
 final class CoordinatorStore implements AutoCloseable {
 
-    /** One outbox entry. {@code sequence} identifies the local write it stands for. */
+    /**
+     * One outbox entry. {@code sequence} identifies the write it stands for; {@code fromElsewhere} says that
+     * its version came from another device or remote (a pull), not from an edit on this device.
+     */
     record Entry(ConfigKey key, String tier, long sequence, Instant version, Instant enqueuedAt, int attempts,
-            Instant nextAttempt, String lastError, boolean failed, boolean held) {
+            Instant nextAttempt, String lastError, boolean failed, boolean held, boolean fromElsewhere) {
 
         PendingWrite view() {
             return new PendingWrite(key, tier, version, enqueuedAt, attempts, nextAttempt, lastError, failed);
         }
 
         Entry failedAttempt(String error, Instant next, boolean park) {
-            return new Entry(key, tier, sequence, version, enqueuedAt, attempts + 1, next, error, park, held);
+            return new Entry(key, tier, sequence, version, enqueuedAt, attempts + 1, next, error, park, held, fromElsewhere);
         }
 
         Entry holding(boolean hold) {
-            return new Entry(key, tier, sequence, version, enqueuedAt, attempts, nextAttempt, lastError, failed, hold);
+            return new Entry(key, tier, sequence, version, enqueuedAt, attempts, nextAttempt, lastError, failed, hold, fromElsewhere);
         }
 
         Entry retryAt(Instant next) {
-            return new Entry(key, tier, sequence, version, enqueuedAt, 0, next, "", false, held);
+            return new Entry(key, tier, sequence, version, enqueuedAt, 0, next, "", false, held, fromElsewhere);
+        }
+
+        /** @return this entry as if its version were this device's own: a hold while live no longer applies */
+        Entry applied() {
+            return new Entry(key, tier, sequence, version, enqueuedAt, attempts, nextAttempt, lastError, failed, held, false);
         }
     }
 
@@ -89,6 +98,9 @@ final class CoordinatorStore implements AutoCloseable {
     private static final String META_OFFLINE = "m\0offline";
     private static final String META_RUNNING = "m\0running";
     private static final String LOCAL = "l\0";
+    private static final String CHECKPOINT = "k\0";
+    private static final String CHECKPOINT_ENTRY = "K\0";
+    private static final String CHECKPOINT_VERSION = "V\0";
 
     private final Path directory;
     private final Environment environment;
@@ -179,7 +191,7 @@ final class CoordinatorStore implements AutoCloseable {
             Instant due = now.plus(tier.getValue());
             Instant latest = enqueued.plus(tier.getValue().multipliedBy(MAX_WAIT_DEBOUNCES));
             write(txn, outboxKey(tier.getKey(), document.key()), new Entry(document.key(), tier.getKey(), sequence,
-                    document.updatedAt(), enqueued, 0, due.isAfter(latest) ? latest : due, "", false, held));
+                    document.updatedAt(), enqueued, 0, due.isAfter(latest) ? latest : due, "", false, held, false));
         }
         return sequence;
     }
@@ -189,8 +201,13 @@ final class CoordinatorStore implements AutoCloseable {
      * lacks); it is sent unless a newer version is queued meanwhile.
      */
     void enqueue(ConfigDocument document, Map<String, Instant> dueByTier) {
+        enqueue(document, dueByTier, true);
+    }
+
+    /** @param fromElsewhere the version came from another device or remote (see {@link Entry#fromElsewhere}) */
+    void enqueue(ConfigDocument document, Map<String, Instant> dueByTier, boolean fromElsewhere) {
         if (!dueByTier.isEmpty()) {
-            environment.executeInExclusiveTransaction(txn -> enqueue(txn, document, dueByTier));
+            environment.executeInExclusiveTransaction(txn -> enqueue(txn, document, dueByTier, fromElsewhere));
         }
     }
 
@@ -207,7 +224,7 @@ final class CoordinatorStore implements AutoCloseable {
                     addHistory(txn, t[1], historyDepth);
                 }
                 if (!dueByTier.isEmpty()) {
-                    enqueue(txn, t[0], dueByTier);
+                    enqueue(txn, t[0], dueByTier, true);
                 }
             }
         });
@@ -223,7 +240,7 @@ final class CoordinatorStore implements AutoCloseable {
             int queued = 0;
             for (ConfigDocument d : documents) {
                 if (store.get(txn, outboxKey(tier, d.key())) == null) {
-                    enqueue(txn, d, Map.of(tier, due));
+                    enqueue(txn, d, Map.of(tier, due), true);
                     queued++;
                 }
             }
@@ -231,7 +248,7 @@ final class CoordinatorStore implements AutoCloseable {
         });
     }
 
-    private void enqueue(Transaction txn, ConfigDocument document, Map<String, Instant> dueByTier) {
+    private void enqueue(Transaction txn, ConfigDocument document, Map<String, Instant> dueByTier, boolean fromElsewhere) {
         ConfigDocument queued = read(txn, pendingKey(document.key()), ConfigDocument.class);
         if (queued == null || document.isNewerThan(queued)) {
             write(txn, pendingKey(document.key()), document.remoteVersion() == null ? document : document.withRemoteVersion(null));
@@ -241,7 +258,7 @@ final class CoordinatorStore implements AutoCloseable {
             long sequence = nextSequence(txn);
             Instant due = tier.getValue();
             write(txn, outboxKey(tier.getKey(), document.key()), new Entry(document.key(), tier.getKey(), sequence,
-                    document.updatedAt(), old == null ? due : old.enqueuedAt(), 0, due, "", false, old != null && old.held()));
+                    document.updatedAt(), old == null ? due : old.enqueuedAt(), 0, due, "", false, old != null && old.held(), fromElsewhere));
         }
     }
 
@@ -344,7 +361,7 @@ final class CoordinatorStore implements AutoCloseable {
             if (current != null && now != null) {
                 Instant next = current.nextAttempt().isAfter(earliestNext) ? current.nextAttempt() : earliestNext;
                 write(txn, k, new Entry(current.key(), current.tier(), current.sequence(), current.version(), now,
-                        current.attempts(), next, current.lastError(), current.failed(), current.held()));
+                        current.attempts(), next, current.lastError(), current.failed(), current.held(), current.fromElsewhere()));
             }
             return false;
         });
@@ -482,6 +499,121 @@ final class CoordinatorStore implements AutoCloseable {
 
     List<ConfigDocument> history(ConfigKey key) {
         return scan(HISTORY + key.type() + '\0' + key.id() + '\0', ConfigDocument.class);
+    }
+
+    // ---- checkpoints: a manifest per checkpoint (config → stamp), the versions shared by every manifest
+
+    /**
+     * Saves a checkpoint: its description, one manifest entry per config, and each version not saved for an
+     * earlier checkpoint already, in one commit.
+     */
+    void saveCheckpoint(Checkpoint checkpoint, List<ConfigDocument> documents) {
+        environment.executeInExclusiveTransaction(txn -> {
+            write(txn, bytes(CHECKPOINT + checkpoint.name()), checkpoint);
+            for (ConfigDocument d : documents) {
+                String stamp = String.format("%020d", nanos(d.updatedAt()));
+                store.put(txn, bytes(CHECKPOINT_ENTRY + checkpoint.name() + '\0' + d.type() + '\0' + d.id()), bytes(stamp));
+                ByteIterable version = bytes(CHECKPOINT_VERSION + d.type() + '\0' + d.id() + '\0' + stamp);
+                if (store.get(txn, version) == null) {
+                    write(txn, version, d.remoteVersion() == null ? d : d.withRemoteVersion(null));
+                }
+            }
+        });
+    }
+
+    /** @return the checkpoints kept, newest first */
+    List<Checkpoint> checkpoints() {
+        List<Checkpoint> all = scan(CHECKPOINT, Checkpoint.class);
+        all.sort(Comparator.comparing(Checkpoint::createdAt).thenComparing(Checkpoint::name).reversed());
+        return all;
+    }
+
+    /** @return the configs a checkpoint holds, or empty when there is no checkpoint of that name */
+    Optional<List<ConfigDocument>> checkpoint(String name) {
+        return environment.computeInReadonlyTransaction(txn -> {
+            if (store.get(txn, bytes(CHECKPOINT + name)) == null) {
+                return Optional.<List<ConfigDocument>>empty();
+            }
+            byte[] prefix = (CHECKPOINT_ENTRY + name + '\0').getBytes(StandardCharsets.UTF_8);
+            List<ConfigDocument> documents = new ArrayList<>();
+            try (Cursor c = store.openCursor(txn)) {
+                if (c.getSearchKeyRange(new ArrayByteIterable(prefix)) != null) {
+                    do {
+                        if (!startsWith(c.getKey(), prefix)) {
+                            break;
+                        }
+                        String rest = new String(c.getKey().getBytesUnsafe(), prefix.length, c.getKey().getLength() - prefix.length,
+                                StandardCharsets.UTF_8);
+                        String stamp = new String(c.getValue().getBytesUnsafe(), 0, c.getValue().getLength(), StandardCharsets.UTF_8);
+                        ConfigDocument d = read(txn, bytes(CHECKPOINT_VERSION + rest + '\0' + stamp), ConfigDocument.class);
+                        if (d == null) {
+                            throw new IllegalStateException("Checkpoint " + name + " lacks the version of " + rest.replace('\0', '/'));
+                        }
+                        documents.add(d);
+                    } while (c.getNext());
+                }
+            }
+            return Optional.of(documents);
+        });
+    }
+
+    /**
+     * Removes a checkpoint and the versions no other checkpoint holds, in one commit.
+     *
+     * @return whether it was there
+     */
+    boolean removeCheckpoint(String name) {
+        return environment.computeInExclusiveTransaction(txn -> {
+            if (!store.delete(txn, bytes(CHECKPOINT + name))) {
+                return false;
+            }
+            List<String> others = new ArrayList<>();
+            forEachKey(txn, CHECKPOINT, k -> others.add(k.substring(CHECKPOINT.length())));
+            byte[] prefix = (CHECKPOINT_ENTRY + name + '\0').getBytes(StandardCharsets.UTF_8);
+            List<String[]> entries = new ArrayList<>(); // {type \0 id, stamp}
+            try (Cursor c = store.openCursor(txn)) {
+                if (c.getSearchKeyRange(new ArrayByteIterable(prefix)) != null) {
+                    do {
+                        if (!startsWith(c.getKey(), prefix)) {
+                            break;
+                        }
+                        entries.add(new String[] {
+                                new String(c.getKey().getBytesUnsafe(), prefix.length, c.getKey().getLength() - prefix.length, StandardCharsets.UTF_8),
+                                new String(c.getValue().getBytesUnsafe(), 0, c.getValue().getLength(), StandardCharsets.UTF_8) });
+                    } while (c.getNext());
+                }
+            }
+            for (String[] e : entries) {
+                store.delete(txn, bytes(CHECKPOINT_ENTRY + name + '\0' + e[0]));
+                boolean shared = false;
+                for (String other : others) {
+                    ByteIterable stamp = store.get(txn, bytes(CHECKPOINT_ENTRY + other + '\0' + e[0]));
+                    if (stamp != null && e[1].equals(new String(stamp.getBytesUnsafe(), 0, stamp.getLength(), StandardCharsets.UTF_8))) {
+                        shared = true;
+                        break;
+                    }
+                }
+                if (!shared) {
+                    store.delete(txn, bytes(CHECKPOINT_VERSION + e[0] + '\0' + e[1]));
+                }
+            }
+            return true;
+        });
+    }
+
+    private void forEachKey(Transaction txn, String prefix, java.util.function.Consumer<String> visitor) {
+        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+        try (Cursor c = store.openCursor(txn)) {
+            if (c.getSearchKeyRange(new ArrayByteIterable(p)) == null) {
+                return;
+            }
+            do {
+                if (!startsWith(c.getKey(), p)) {
+                    break;
+                }
+                visitor.accept(new String(c.getKey().getBytesUnsafe(), 0, c.getKey().getLength(), StandardCharsets.UTF_8));
+            } while (c.getNext());
+        }
     }
 
     // ---- conflicts

@@ -111,8 +111,8 @@ final class Delivery {
                 if (sync.closed || sync.offline) {
                     return Instant.MAX; // turning work offline off drains again
                 }
-                if (entry.failed() || entry.held()) {
-                    continue;
+                if (entry.failed() || entry.held() || entry.fromElsewhere() && sync.holding(entry.tier())) {
+                    continue; // parked, a conflict waiting for a person, or held while the tier is on air
                 }
                 Optional<Coordinator.Tier> tier = sync.tiers.remote(entry.tier());
                 if (tier.isEmpty()) {

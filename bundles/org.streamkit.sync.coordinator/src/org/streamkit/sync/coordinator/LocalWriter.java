@@ -204,6 +204,54 @@ final class LocalWriter {
         }
     }
 
+    /**
+     * Saves new versions of several configs, as {@link #saveNewVersion} saves one, holding all their locks,
+     * with one record and one write per tier for the whole batch. A config whose body is already the one
+     * given (or that is already deleted, for a delete) gets no new version.
+     *
+     * @param bodies each config's new body, or null for a delete
+     * @return the keys that got a new version
+     */
+    List<ConfigKey> saveNewVersions(Map<ConfigKey, ObjectNode> bodies) throws StorageException {
+        if (bodies.isEmpty()) {
+            return List.of();
+        }
+        for (Map.Entry<ConfigKey, ObjectNode> b : bodies.entrySet()) {
+            if (b.getValue() != null) {
+                ConfigDocument.of(b.getKey(), b.getValue(), Instant.EPOCH, Instant.EPOCH); // refuses an invalid body first
+            }
+        }
+        requireReady(bodies.keySet().iterator().next());
+        return sync.withLocks(bodies.keySet(), () -> {
+            List<ConfigDocument[]> writes = new ArrayList<>();
+            List<Coordinator.Tier> locals = sync.tiers.availableLocals();
+            Coordinator.Tier sole = sync.soleSource();
+            for (Map.Entry<ConfigKey, ObjectNode> b : bodies.entrySet()) {
+                ConfigKey key = b.getKey();
+                ConfigDocument previous = current(key, locals, sole);
+                ConfigDocument queued = sync.store.pending(key).orElse(null);
+                if (queued != null && queued.isNewerThan(previous)) {
+                    previous = queued;
+                }
+                if (b.getValue() == null ? previous == null || previous.deleted()
+                        : previous != null && !previous.deleted() && previous.sameBody(ConfigDocument.of(key, b.getValue(), Instant.EPOCH, Instant.EPOCH))) {
+                    continue;
+                }
+                Instant stamp = clock.stampAfter(previous == null ? null : previous.updatedAt());
+                Instant created = previous == null || previous.deleted() ? stamp : previous.createdAt();
+                ConfigDocument document = b.getValue() == null ? previous.withRemoteVersion(null).asTombstone(stamp)
+                        : ConfigDocument.of(key, b.getValue(), created, stamp);
+                writes.add(new ConfigDocument[] { document, previous });
+            }
+            recordAll(writes);
+            List<ConfigKey> saved = new ArrayList<>(writes.size());
+            for (ConfigDocument[] w : writes) {
+                saved.add(w[0].key());
+            }
+            return saved;
+        });
+    }
+
     /** Stamps, records and writes an edit. Called under the key's lock. */
     private ConfigDocument save(ConfigKey key, ObjectNode body, ConfigDocument previous) throws StorageException {
         Instant stamp = clock.stampAfter(previous == null ? null : previous.updatedAt());

@@ -290,7 +290,7 @@ final class PullMerger {
                 sync.store.addHistory(theirs, sync.settings.historyDepth());
                 // The remote is behind: make sure it gets this device's version.
                 if (pending.isEmpty()) {
-                    sync.store.enqueue(mine, Map.of(tier.name(), sync.timer.now()));
+                    sync.store.enqueue(mine, Map.of(tier.name(), sync.timer.now()), false); // this device's version
                 } else if (pending.get().held() || pending.get().failed()) {
                     sync.store.update(pending.get().holding(false).retryAt(sync.timer.now()));
                 }

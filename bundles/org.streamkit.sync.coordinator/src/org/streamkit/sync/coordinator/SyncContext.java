@@ -26,6 +26,8 @@ final class SyncContext {
     final Settings settings;
     final EventSink events;
     final Metrics metrics = new Metrics();
+    /** The remote tiers whose program is on air now (OBS streaming or recording). */
+    final Set<String> onAir = ConcurrentHashMap.newKeySet();
     /** The user's "work offline": no delivery, no pull, no remote read. */
     volatile boolean offline;
     volatile boolean closed;
@@ -100,6 +102,11 @@ final class SyncContext {
     /** @return whether writes to this remote tier can go now: it is registered and up, and the user is online */
     boolean reachable(String remote) {
         return !offline && tiers.remote(remote).filter(Coordinator.Tier::available).isPresent();
+    }
+
+    /** @return whether versions from elsewhere wait before they go to this remote tier: it is on air */
+    boolean holding(String remote) {
+        return settings.holdWhileLive() && onAir.contains(remote);
     }
 
     Duration debounce(String remote) {

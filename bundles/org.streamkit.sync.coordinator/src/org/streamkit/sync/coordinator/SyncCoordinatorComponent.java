@@ -34,6 +34,8 @@ import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamkit.sync.api.AuditReport;
+import org.streamkit.sync.api.Checkpoint;
+import org.streamkit.sync.api.CheckpointRestore;
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.Conflict;
@@ -78,6 +80,13 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
         @AttributeDefinition(name = "Pull on start", description = "Pull from a remote tier as soon as it appears.")
         boolean pullOnStart() default true;
 
+        @AttributeDefinition(name = "Hold changes while live", description = "While OBS streams or records, changes from other"
+                + " devices wait before they reach OBS (edits on this machine go at once).")
+        boolean holdWhileLive() default true;
+
+        @AttributeDefinition(name = "Checkpoints kept", description = "The newest checkpoints kept (taken by hand, at go-live, before a restore).")
+        int checkpointsKept() default Settings.CHECKPOINTS_KEPT;
+
         @AttributeDefinition(name = "State folder", description = "Empty: <workspace>/.metadata/.plugins/org.streamkit.sync.coordinator/state", required = false)
         String directory() default "";
     }
@@ -98,12 +107,19 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
         store = new CoordinatorStore(directory);
         Settings settings = new Settings("ask".equalsIgnoreCase(config.conflictPolicy()), Math.max(1, config.historyDepth()),
                 Duration.ofMinutes(Math.max(0, config.periodicSyncMinutes())), config.pullOnStart(), Duration.ofSeconds(1),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5)).withCheckpointsKept(Math.max(1, config.checkpointsKept()))
+                .withHoldWhileLive(config.holdWhileLive());
         coordinator = new Coordinator(store, new ExecutorTimer(scheduler), background, settings, new EventAdminSink());
         Hashtable<String, Object> topics = new Hashtable<>();
-        topics.put(EventConstants.EVENT_TOPIC, SyncEvents.TOPIC_REMOTE_CHANGED);
-        remoteChanges = context.registerService(EventHandler.class,
-                event -> coordinator.pullSoon(String.valueOf(event.getProperty(SyncEvents.TIER))), topics);
+        topics.put(EventConstants.EVENT_TOPIC, new String[] { SyncEvents.TOPIC_REMOTE_CHANGED, SyncEvents.TOPIC_LIVE });
+        remoteChanges = context.registerService(EventHandler.class, event -> {
+            String tier = String.valueOf(event.getProperty(SyncEvents.TIER));
+            if (SyncEvents.TOPIC_LIVE.equals(event.getTopic())) {
+                coordinator.onAir(tier, Boolean.TRUE.equals(event.getProperty(SyncEvents.LIVE)));
+            } else {
+                coordinator.pullSoon(tier);
+            }
+        }, topics);
         // A running instance compares its local tiers whole once, a while after it started (a one-off command
         // ends before): the start itself reads no tier whole.
         scheduler.schedule(() -> background.execute(coordinator::verifyLocalTiers), VERIFY_AFTER_SECONDS, TimeUnit.SECONDS);
@@ -288,5 +304,30 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
     @Override
     public AuditReport audit(boolean repair) {
         return coordinator.audit(repair);
+    }
+
+    @Override
+    public List<PendingWrite> heldWhileLive() {
+        return coordinator.heldWhileLive();
+    }
+
+    @Override
+    public int applyHeld(ConfigKey key) {
+        return coordinator.applyHeld(key);
+    }
+
+    @Override
+    public Checkpoint createCheckpoint(String reason) throws StorageException {
+        return coordinator.createCheckpoint(reason);
+    }
+
+    @Override
+    public List<Checkpoint> checkpoints() {
+        return coordinator.checkpoints();
+    }
+
+    @Override
+    public CheckpointRestore restoreCheckpoint(String name) throws StorageException {
+        return coordinator.restoreCheckpoint(name);
     }
 }

@@ -126,6 +126,11 @@ public final class ObsStudio implements AutoCloseable {
         return port;
     }
 
+    /** @return the folder OBS records into */
+    public Path recordings() {
+        return home.resolve("recordings");
+    }
+
     /** @return the folder of OBS's settings, data and log */
     public Path home() {
         return home;
@@ -182,7 +187,10 @@ public final class ObsStudio implements AutoCloseable {
         // A small, slow canvas: OBS idles at a few percent of a core instead of a fifth.
         Files.writeString(config.resolve("basic/profiles/Streamkit/basic.ini"), String.join("\n",
                 "[General]", "Name=Streamkit", "",
-                "[Video]", "BaseCX=320", "BaseCY=180", "OutputCX=320", "OutputCY=180", "FPSType=1", "FPSInt=5", ""));
+                "[Video]", "BaseCX=320", "BaseCY=180", "OutputCX=320", "OutputCY=180", "FPSType=1", "FPSInt=5", "",
+                // A recording (which puts OBS on air, as a stream does) goes to a file in the test's folder.
+                "[SimpleOutput]", "FilePath=" + recordings(), "RecFormat=mkv", "RecQuality=Stream", "VBitrate=200", ""));
+        Files.createDirectories(recordings());
     }
 
     private List<String> nsenterFlags() {

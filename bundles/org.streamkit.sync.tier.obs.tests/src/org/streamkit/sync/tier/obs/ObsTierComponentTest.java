@@ -62,7 +62,7 @@ class ObsTierComponentTest {
     }
 
     /** @return the component's configuration with its defaults, on this port of this machine */
-    private static ObsTierComponent.Config config(int port) {
+    static ObsTierComponent.Config config(int port) {
         return (ObsTierComponent.Config) Proxy.newProxyInstance(ObsTierComponent.Config.class.getClassLoader(),
                 new Class<?>[] { ObsTierComponent.Config.class }, (proxy, method, args) -> switch (method.getName()) {
                     case "port" -> port;

@@ -100,7 +100,7 @@ public final class ObsConnection implements AutoCloseable {
         if (closed) {
             return;
         }
-        ObsSocket fresh = new ObsSocket(uri, password.get(), ObsSocket.EVENTS_GENERAL, timeout, new ObsSocket.Listener() {
+        ObsSocket fresh = new ObsSocket(uri, password.get(), ObsSocket.EVENTS_GENERAL | ObsSocket.EVENTS_OUTPUTS, timeout, new ObsSocket.Listener() {
             @Override
             public void event(String type, JsonNode data) {
                 listener.event(type, data);

@@ -41,6 +41,8 @@ public final class ObsSocket implements AutoCloseable {
 
     /** {@code eventSubscriptions} bit for the General category, which carries {@code CustomEvent}. */
     public static final int EVENTS_GENERAL = 1;
+    /** {@code eventSubscriptions} bit for the Outputs category: {@code StreamStateChanged}, {@code RecordStateChanged}. */
+    public static final int EVENTS_OUTPUTS = 1 << 6;
     /** {@code RequestBatch} execution type: one after another, in order. */
     public static final int BATCH_SERIAL = 0;
 

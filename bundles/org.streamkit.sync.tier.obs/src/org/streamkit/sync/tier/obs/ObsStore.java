@@ -161,6 +161,17 @@ public final class ObsStore implements StorageTier {
      */
     public static ObsStore connecting(String name, URI uri, Supplier<String> password, String slot, Duration timeout,
             Duration retryBase, Duration retryMax, Runnable connected, Runnable announced) {
+        return connecting(name, uri, password, slot, timeout, retryBase, retryMax, connected, announced, null);
+    }
+
+    /**
+     * A store over a connection of its own, as {@link #connecting(String, URI, Supplier, String, Duration, Duration,
+     * Duration, Runnable, Runnable)} makes it, that also hands every other event OBS sends to {@code events}
+     * (null: none), on a WebSocket thread.
+     */
+    public static ObsStore connecting(String name, URI uri, Supplier<String> password, String slot, Duration timeout,
+            Duration retryBase, Duration retryMax, Runnable connected, Runnable announced,
+            java.util.function.BiConsumer<String, JsonNode> events) {
         ObsStore[] store = new ObsStore[1];
         ObsConnection connection = new ObsConnection(uri, password, timeout, retryBase, retryMax,
                 new ObsConnection.Listener() {
@@ -183,6 +194,8 @@ public final class ObsStore implements StorageTier {
                             if (announced != null) {
                                 announced.run();
                             }
+                        } else if (events != null && !"CustomEvent".equals(type)) {
+                            events.accept(type, data);
                         }
                     }
                 });

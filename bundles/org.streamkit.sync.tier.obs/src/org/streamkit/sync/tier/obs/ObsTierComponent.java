@@ -78,10 +78,11 @@ public final class ObsTierComponent extends ForwardingStorageTier {
 
     private final ObsConnection connection;
     private final ObsStore store;
+    private final ObsLive live = new ObsLive(this::liveChanged);
     private final boolean importLegacy;
     private final boolean turnedOff;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile EventAdmin eventAdmin;
+    volatile EventAdmin eventAdmin; // package-private: the tests post through one of their own
 
     @Activate
     public ObsTierComponent(Config config, Map<String, Object> properties) throws StorageException {
@@ -89,7 +90,8 @@ public final class ObsTierComponent extends ForwardingStorageTier {
         importLegacy = config.importLegacy();
         Duration timeout = Duration.ofMillis(Math.max(100, config.timeoutMs()));
         store = ObsStore.connecting(NAME, uri, ObsTierComponent::password, config.slot(), timeout, Duration.ofMillis(250),
-                Duration.ofMillis(Math.max(250, config.reconnectMaxMs())), this::connected, this::changedElsewhere);
+                Duration.ofMillis(Math.max(250, config.reconnectMaxMs())), this::connected, this::changedElsewhere,
+                live::event);
         connection = store.connection();
         turnedOff = StorageTier.turnedOff(properties);
         if (turnedOff) {
@@ -125,8 +127,16 @@ public final class ObsTierComponent extends ForwardingStorageTier {
         }
     }
 
-    /** OBS is (again) reachable: the web dock's configs are imported if asked, and the coordinator pulls. */
+    /**
+     * OBS is (again) reachable: what it is doing is read, the web dock's configs are imported if asked, and
+     * the coordinator pulls.
+     */
     private void connected() {
+        try {
+            live.refresh(connection.socket());
+        } catch (StorageException e) {
+            LOG.debug("OBS tier: the session closed before its state was read: {}", e.getMessage());
+        }
         if (importLegacy) {
             try {
                 store.importLegacy();
@@ -144,6 +154,15 @@ public final class ObsTierComponent extends ForwardingStorageTier {
         }
     }
 
+    /** OBS went on air or off air: the coordinator holds or applies what comes from elsewhere, and takes a checkpoint. */
+    private void liveChanged(ObsLive.State state) {
+        EventAdmin admin = eventAdmin;
+        if (admin != null) {
+            admin.postEvent(new Event(SyncEvents.TOPIC_LIVE, Map.of(SyncEvents.TIER, NAME, SyncEvents.LIVE, state.live(),
+                    SyncEvents.MESSAGE, "OBS is " + state.describe())));
+        }
+    }
+
     @Deactivate
     void deactivate() {
         connection.close();
@@ -156,7 +175,14 @@ public final class ObsTierComponent extends ForwardingStorageTier {
 
     @Override
     public TierHealth health() {
-        return turnedOff ? TierHealth.down("OBS is turned off in the Streamkit preferences") : super.health();
+        if (turnedOff) {
+            return TierHealth.down("OBS is turned off in the Streamkit preferences");
+        }
+        TierHealth health = super.health();
+        ObsLive.State state = live.state();
+        return health.status() == TierHealth.Status.UP && state.live()
+                ? new TierHealth(TierHealth.Status.UP, "On air: OBS is " + state.describe(), health.since())
+                : health;
     }
 
     @Override

@@ -59,6 +59,50 @@ class CommandLineTest {
     }
 
     @Test
+    void aCheckpointIsTakenListedAndRestoredAndTheRestoreIsUndone() throws Exception {
+        Path own = Files.createTempDirectory(workspace.getParent(), "cli-checkpoint-workspace");
+        assertEquals(0, streamkitOn(own, "{\"name\": \"Before the show\"}", "put", "text-cyclers", "intro", "-").code());
+        assertEquals(0, streamkitOn(own, "{\"name\": \"Kept note\"}", "put", "notes", "n1", "-").code());
+        Launcher.Run empty = streamkitOn(own, null, "checkpoint", "list");
+        assertEquals(0, empty.code(), empty.err());
+        assertTrue(empty.out().contains("No checkpoints yet"), empty.out());
+
+        Launcher.Run create = streamkitOn(own, null, "checkpoint", "create");
+        assertEquals(0, create.code(), create.err());
+        java.util.regex.Matcher taken = java.util.regex.Pattern.compile("Checkpoint (\\S+) taken: 2 configs").matcher(create.out());
+        assertTrue(taken.find(), create.out());
+        String name = taken.group(1);
+
+        assertEquals(0, streamkitOn(own, "{\"name\": \"Edited on air\"}", "put", "text-cyclers", "intro", "-").code());
+        assertEquals(0, streamkitOn(own, null, "delete", "notes", "n1").code());
+        Launcher.Run list = streamkitOn(own, null, "checkpoint", "list", "--json");
+        assertEquals(0, list.code(), list.err());
+        assertTrue(list.out().contains("\"name\" : \"" + name + "\"") && list.out().contains("\"reason\" : \"manual\""), list.out());
+
+        Launcher.Run restore = streamkitOn(own, null, "checkpoint", "restore", name);
+        assertEquals(0, restore.code(), restore.err());
+        assertTrue(restore.out().contains("restored: 2 configs saved again, 0 deleted"), restore.out());
+        assertTrue(streamkitOn(own, null, "get", "text-cyclers", "intro").out().contains("Before the show"));
+        assertTrue(streamkitOn(own, null, "get", "notes", "n1").out().contains("Kept note"));
+
+        java.util.regex.Matcher undo = java.util.regex.Pattern.compile("To undo: streamkit checkpoint restore (\\S+)").matcher(restore.out());
+        assertTrue(undo.find(), restore.out());
+        assertEquals(0, streamkitOn(own, null, "checkpoint", "restore", undo.group(1)).code());
+        assertTrue(streamkitOn(own, null, "get", "text-cyclers", "intro").out().contains("Edited on air"));
+        assertEquals(1, streamkitOn(own, null, "get", "notes", "n1").code(), "the undo deletes the note again");
+
+        Launcher.Run bogus = streamkitOn(own, null, "checkpoint", "restore", "2031-01-01T00-00-00Z");
+        assertEquals(1, bogus.code());
+        assertTrue(bogus.err().contains("There is no checkpoint 2031-01-01T00-00-00Z"), bogus.err());
+        assertEquals(2, streamkitOn(own, null, "checkpoint", "frobnicate").code());
+
+        Launcher.Run held = streamkitOn(own, null, "held");
+        assertEquals(0, held.code(), held.err());
+        assertTrue(held.out().contains("No changes are held."), "nothing is on air here: " + held.out());
+        assertTrue(streamkitOn(own, null, "apply").out().contains("Nothing was held."));
+    }
+
+    @Test
     void aBackupImportsIntoAnotherWorkspaceOnceAndThenChangesNothing() throws Exception {
         Path other = Files.createTempDirectory(workspace.getParent(), "cli-other-workspace");
         Launcher.Run put = streamkitOn(other, "{\"name\": \"Backed up — ok\"}", "put", "notes", "backed-up", "-");
