@@ -37,8 +37,8 @@ import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.api.support.ConfigBackup;
 import org.streamkit.sync.api.support.ConfigBackup.Change;
 import org.streamkit.sync.testing.Services;
-import org.streamkit.sync.ui.internal.ExportConfigsWizard;
-import org.streamkit.sync.ui.internal.ImportConfigsWizard;
+import org.streamkit.sync.ui.internal.wizards.ExportConfigsWizard;
+import org.streamkit.sync.ui.internal.wizards.ImportConfigsWizard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

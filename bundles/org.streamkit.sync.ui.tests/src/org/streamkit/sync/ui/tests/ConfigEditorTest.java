@@ -33,9 +33,9 @@ import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.testing.Services;
-import org.streamkit.sync.ui.internal.ConfigEditor;
-import org.streamkit.sync.ui.internal.ConfigsView;
-import org.streamkit.sync.ui.internal.NewConfigDialog;
+import org.streamkit.sync.ui.internal.editor.ConfigEditor;
+import org.streamkit.sync.ui.internal.views.ConfigsView;
+import org.streamkit.sync.ui.internal.views.NewConfigDialog;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -31,11 +31,11 @@ import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.testing.Services;
-import org.streamkit.sync.ui.internal.ConfigRow;
-import org.streamkit.sync.ui.internal.ConfigSync;
-import org.streamkit.sync.ui.internal.ConfigTree;
-import org.streamkit.sync.ui.internal.ConfigsView;
-import org.streamkit.sync.ui.internal.TypeNode;
+import org.streamkit.sync.ui.internal.views.ConfigRow;
+import org.streamkit.sync.ui.internal.views.ConfigSync;
+import org.streamkit.sync.ui.internal.views.ConfigTree;
+import org.streamkit.sync.ui.internal.views.ConfigsView;
+import org.streamkit.sync.ui.internal.views.TypeNode;
 
 /** Opens the Streamkit Configs view in a real workbench and checks what it shows and how it follows sync. */
 class ConfigsViewTest {

@@ -20,10 +20,10 @@ import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.api.SyncStatus;
 import org.streamkit.sync.api.TierHealth;
 import org.streamkit.sync.api.TierStatus;
-import org.streamkit.sync.ui.internal.ConflictCompareInput;
-import org.streamkit.sync.ui.internal.FieldMerge;
-import org.streamkit.sync.ui.internal.HistoryEntry;
-import org.streamkit.sync.ui.internal.OutboxRow;
+import org.streamkit.sync.ui.internal.compare.ConflictCompareInput;
+import org.streamkit.sync.ui.internal.compare.FieldMerge;
+import org.streamkit.sync.ui.internal.compare.HistoryEntry;
+import org.streamkit.sync.ui.internal.views.OutboxRow;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -58,13 +58,13 @@ import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
 import org.streamkit.sync.testing.Services;
-import org.streamkit.sync.ui.internal.ConfigEditor;
-import org.streamkit.sync.ui.internal.ConfigsView;
-import org.streamkit.sync.ui.internal.NewConfigDialog;
-import org.streamkit.sync.ui.internal.SettingsForm;
-import org.streamkit.sync.ui.internal.SettingsStore;
-import org.streamkit.sync.ui.internal.SignInDialog;
-import org.streamkit.sync.ui.internal.StreamkitPreferencePage;
+import org.streamkit.sync.ui.internal.editor.ConfigEditor;
+import org.streamkit.sync.ui.internal.preferences.SettingsForm;
+import org.streamkit.sync.ui.internal.preferences.SettingsStore;
+import org.streamkit.sync.ui.internal.preferences.SignInDialog;
+import org.streamkit.sync.ui.internal.preferences.StreamkitPreferencePage;
+import org.streamkit.sync.ui.internal.views.ConfigsView;
+import org.streamkit.sync.ui.internal.views.NewConfigDialog;
 
 /**
  * The Streamkit preference page in a real preference dialog: what it shows, how it checks what is typed,

@@ -21,8 +21,8 @@ import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.api.SyncStatus;
 import org.streamkit.sync.api.TierHealth;
 import org.streamkit.sync.api.TierStatus;
-import org.streamkit.sync.ui.internal.ConfigSync;
-import org.streamkit.sync.ui.internal.SyncStates;
+import org.streamkit.sync.ui.internal.views.ConfigSync;
+import org.streamkit.sync.ui.internal.views.SyncStates;
 
 /** How the configs view derives a config's sync state from one snapshot of the coordinator. */
 class SyncStatesTest {

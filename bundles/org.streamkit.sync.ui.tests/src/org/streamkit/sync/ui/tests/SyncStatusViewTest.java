@@ -31,9 +31,9 @@ import org.streamkit.sync.api.SyncCoordinator;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.SyncState;
 import org.streamkit.sync.testing.Services;
-import org.streamkit.sync.ui.internal.AuditDialog;
-import org.streamkit.sync.ui.internal.OutboxRow;
-import org.streamkit.sync.ui.internal.SyncStatusView;
+import org.streamkit.sync.ui.internal.views.AuditDialog;
+import org.streamkit.sync.ui.internal.views.OutboxRow;
+import org.streamkit.sync.ui.internal.views.SyncStatusView;
 
 /**
  * The Sync Status view in a real workbench: every tier with its health, the counters and latency, the

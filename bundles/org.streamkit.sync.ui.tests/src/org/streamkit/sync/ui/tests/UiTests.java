@@ -23,7 +23,7 @@ import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.IWorkbenchWindow;
 import org.eclipse.ui.WorkbenchException;
 import org.eclipse.ui.PlatformUI;
-import org.streamkit.sync.ui.internal.ConfigsView;
+import org.streamkit.sync.ui.internal.views.ConfigsView;
 
 /** What the UI tests share: the page, waiting on the event loop, driving dialogs, screenshots. */
 final class UiTests {

@@ -3,6 +3,8 @@ package org.streamkit.sync.ui.internal;
 import org.eclipse.core.runtime.IAdapterFactory;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.Conflict;
+import org.streamkit.sync.ui.internal.views.ConfigRow;
+import org.streamkit.sync.ui.internal.views.OutboxRow;
 
 /**
  * Adapts what the Streamkit views show to the {@link ConfigKey} it is about, so commands on a config

@@ -16,12 +16,12 @@ import org.streamkit.sync.api.SyncCoordinator;
  * the coordinator's EventAdmin events on the given topics. Events and service changes arrive on other
  * threads; the callbacks hand their work on to jobs or the display.
  */
-final class CoordinatorLink implements AutoCloseable {
+public final class CoordinatorLink implements AutoCloseable {
 
     private final ServiceTracker<SyncCoordinator, SyncCoordinator> tracker;
     private final ServiceRegistration<EventHandler> events;
 
-    CoordinatorLink(String[] topics, EventHandler handler, Runnable serviceChanged) {
+    public CoordinatorLink(String[] topics, EventHandler handler, Runnable serviceChanged) {
         BundleContext context = FrameworkUtil.getBundle(CoordinatorLink.class).getBundleContext();
         tracker = new ServiceTracker<>(context, SyncCoordinator.class, null) {
             @Override
@@ -44,12 +44,12 @@ final class CoordinatorLink implements AutoCloseable {
     }
 
     /** @return the coordinator now, or null when none is running */
-    SyncCoordinator get() {
+    public SyncCoordinator get() {
         return tracker.getService();
     }
 
     /** @return the coordinator, waiting for it at most this long; null when none came */
-    SyncCoordinator await(long millis) throws InterruptedException {
+    public SyncCoordinator await(long millis) throws InterruptedException {
         return tracker.waitForService(millis);
     }
 

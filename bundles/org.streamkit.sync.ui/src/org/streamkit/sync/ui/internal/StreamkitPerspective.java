@@ -2,6 +2,7 @@ package org.streamkit.sync.ui.internal;
 
 import org.eclipse.ui.IPageLayout;
 import org.eclipse.ui.IPerspectiveFactory;
+import org.streamkit.sync.ui.internal.views.ConfigsView;
 
 /** The Streamkit perspective: the configs view on the left, the config editors on the right. */
 public final class StreamkitPerspective implements IPerspectiveFactory {
