@@ -369,6 +369,35 @@ public final class Messages extends NLS {
         NLS.initializeMessages(BUNDLE_NAME, Messages.class);
     }
 
+    public static String Status_stateHeld;
+    public static String Status_nextWhenOffAir;
+    public static String Status_held;
+    public static String Status_apply;
+    public static String Status_applyTooltip;
+    public static String Status_applyJob;
+    public static String Status_createCheckpoint;
+    public static String Status_createCheckpointTooltip;
+    public static String Status_checkpointCreated;
+    public static String Status_restoreCheckpoint;
+    public static String Status_restoreCheckpointTooltip;
+    public static String ConfigsView_held;
+    public static String Checkpoints_title;
+    public static String Checkpoints_intro;
+    public static String Checkpoints_columnTaken;
+    public static String Checkpoints_columnReason;
+    public static String Checkpoints_columnConfigs;
+    public static String Checkpoints_columnName;
+    public static String Checkpoints_reasonGoLive;
+    public static String Checkpoints_reasonBeforeRestore;
+    public static String Checkpoints_reasonManual;
+    public static String Checkpoints_restore;
+    public static String Checkpoints_none;
+    public static String Checkpoints_confirmTitle;
+    public static String Checkpoints_confirm;
+    public static String Checkpoints_job;
+    public static String Checkpoints_restored;
+    public static String Checkpoints_failed;
+
     private Messages() {
     }
 }

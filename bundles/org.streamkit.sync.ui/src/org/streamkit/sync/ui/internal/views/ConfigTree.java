@@ -1,5 +1,6 @@
 package org.streamkit.sync.ui.internal.views;
 
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -30,11 +31,13 @@ import org.eclipse.jface.viewers.TreeViewer;
 import org.eclipse.jface.viewers.TreeViewerColumn;
 import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.GC;
 import org.eclipse.swt.graphics.Image;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Text;
 import org.eclipse.swt.widgets.Tree;
+import org.eclipse.swt.widgets.TreeColumn;
 import org.eclipse.swt.widgets.TreeItem;
 import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.api.SyncState;
@@ -92,6 +95,15 @@ public final class ConfigTree {
         column(layout, Messages.ConfigsView_columnId, 20, e -> e instanceof ConfigRow r ? r.key().id() : "", e -> null);
         column(layout, Messages.ConfigsView_columnUpdated, 22,
                 e -> e instanceof ConfigRow r ? UPDATED.format(r.updatedAt()) : "", e -> null);
+        // The time is never cut off: the column is at least as wide as one, whatever the view's width.
+        GC gc = new GC(viewer.getTree());
+        try {
+            int time = gc.textExtent(UPDATED.format(Instant.parse("2026-12-28T22:58:58Z"))).x + 24;
+            TreeColumn updated = viewer.getTree().getColumn(viewer.getTree().getColumnCount() - 1);
+            layout.setColumnData(updated, new ColumnWeightData(22, time, true));
+        } finally {
+            gc.dispose();
+        }
         column(layout, Messages.ConfigsView_columnSync, 26, e -> e instanceof ConfigRow r ? syncText(r.sync()) : "",
                 e -> null);
 

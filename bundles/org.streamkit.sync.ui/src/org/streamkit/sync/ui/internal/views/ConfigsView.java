@@ -207,6 +207,10 @@ public final class ConfigsView extends CoordinatorView {
             if (waiting > 0) {
                 text = NLS.bind(Messages.ConfigsView_waiting, text, waiting);
             }
+            int held = coordinator.heldWhileLive().size();
+            if (held > 0) {
+                text = NLS.bind(Messages.ConfigsView_held, text, held);
+            }
             show(rows, text);
         } catch (StorageException | RuntimeException e) {
             show(List.of(), NLS.bind(Messages.ConfigsView_readFailed, e.getMessage()));

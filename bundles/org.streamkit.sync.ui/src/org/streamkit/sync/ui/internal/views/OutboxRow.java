@@ -22,11 +22,25 @@ import org.streamkit.sync.api.TierStatus;
  * @param write the outbox entry
  * @param state {@link SyncState#CONFLICT}, {@link SyncState#FAILED}, {@link SyncState#OFFLINE} or
  *              {@link SyncState#PENDING}
+ * @param heldWhileLive the write waits because its tier is on air (OBS streams or records)
  */
-public record OutboxRow(PendingWrite write, SyncState state) {
+public record OutboxRow(PendingWrite write, SyncState state, boolean heldWhileLive) {
 
     /** @return the rows of one snapshot of the coordinator, in outbox order (oldest first) */
     public static List<OutboxRow> of(SyncStatus status, List<PendingWrite> outbox, List<Conflict> conflicts) {
+        return of(status, outbox, conflicts, List.of());
+    }
+
+    /**
+     * @param heldWhileLive the writes held while their tier is on air
+     * @return the rows of one snapshot of the coordinator, in outbox order (oldest first)
+     */
+    public static List<OutboxRow> of(SyncStatus status, List<PendingWrite> outbox, List<Conflict> conflicts,
+            List<PendingWrite> heldWhileLive) {
+        Set<String> live = new HashSet<>();
+        for (PendingWrite w : heldWhileLive) {
+            live.add(w.tier() + '\n' + w.key());
+        }
         Map<String, Boolean> reachable = new HashMap<>();
         for (TierStatus tier : status.tiers()) {
             if (StorageTier.KIND_REMOTE.equals(tier.kind())) {
@@ -53,7 +67,7 @@ public record OutboxRow(PendingWrite write, SyncState state) {
             } else {
                 state = SyncState.PENDING;
             }
-            rows.add(new OutboxRow(write, state));
+            rows.add(new OutboxRow(write, state, state == SyncState.PENDING && live.contains(write.tier() + '\n' + write.key())));
         }
         return rows;
     }

@@ -85,7 +85,12 @@ public final class SyncStatusView extends CoordinatorView {
     public static final String ACTION_SYNC_NOW = ID + ".syncNow"; //$NON-NLS-1$
     public static final String ACTION_REFRESH = ID + ".refresh"; //$NON-NLS-1$
     public static final String ACTION_AUDIT = ID + ".audit"; //$NON-NLS-1$
+    public static final String ACTION_APPLY = ID + ".apply"; //$NON-NLS-1$
+    public static final String ACTION_CREATE_CHECKPOINT = ID + ".createCheckpoint"; //$NON-NLS-1$
+    public static final String ACTION_RESTORE_CHECKPOINT = ID + ".restoreCheckpoint"; //$NON-NLS-1$
 
+    /** The least height of each table, in pixels: its header and about four rows. */
+    private static final int TABLE_MIN_HEIGHT = 110;
     /** How often the status is read again while nothing else asks for it. */
     private static final int AUTO_REFRESH_MS = 5000;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss") //$NON-NLS-1$
@@ -112,6 +117,9 @@ public final class SyncStatusView extends CoordinatorView {
     private Action syncNowAction;
     private Action refreshAction;
     private Action auditAction;
+    private Action applyAction;
+    private Action createCheckpointAction;
+    private Action restoreCheckpointAction;
     private volatile Job auditJob;
     private volatile AuditReport lastAudit;
 
@@ -143,7 +151,9 @@ public final class SyncStatusView extends CoordinatorView {
         GridDataFactory.fillDefaults().grab(true, false).hint(200, SWT.DEFAULT).applyTo(status);
 
         SashForm sash = new SashForm(parent, SWT.VERTICAL);
-        GridDataFactory.fillDefaults().grab(true, true).applyTo(sash);
+        // However short the view, each table keeps room for its header and a few rows (the view scrolls no
+        // further: what does not fit is cut at the bottom, never a table squeezed to nothing).
+        GridDataFactory.fillDefaults().grab(true, true).minSize(SWT.DEFAULT, 2 * TABLE_MIN_HEIGHT + 60).applyTo(sash);
         Composite top = new Composite(sash, SWT.NONE);
         GridLayoutFactory.fillDefaults().spacing(0, 4).applyTo(top);
         tiers = table(top, SWT.SINGLE);
@@ -165,12 +175,16 @@ public final class SyncStatusView extends CoordinatorView {
         createActions();
         IToolBarManager toolBar = getViewSite().getActionBars().getToolBarManager();
         toolBar.add(retryAction);
+        toolBar.add(applyAction);
         toolBar.add(discardAction);
         toolBar.add(new Separator());
         toolBar.add(offlineAction);
         toolBar.add(syncNowAction);
         toolBar.add(refreshAction);
         getViewSite().getActionBars().getMenuManager().add(auditAction);
+        getViewSite().getActionBars().getMenuManager().add(new Separator());
+        getViewSite().getActionBars().getMenuManager().add(createCheckpointAction);
+        getViewSite().getActionBars().getMenuManager().add(restoreCheckpointAction);
         getViewSite().getActionBars().setGlobalActionHandler(ActionFactory.REFRESH.getId(), refreshAction);
         getViewSite().getActionBars().updateActionBars();
 
@@ -188,7 +202,7 @@ public final class SyncStatusView extends CoordinatorView {
 
     private static TableViewer table(Composite parent, int selection) {
         Composite holder = new Composite(parent, SWT.NONE);
-        GridDataFactory.fillDefaults().grab(true, true).applyTo(holder);
+        GridDataFactory.fillDefaults().grab(true, true).minSize(SWT.DEFAULT, TABLE_MIN_HEIGHT).applyTo(holder);
         holder.setLayout(new TableColumnLayout());
         TableViewer viewer = new TableViewer(holder, SWT.BORDER | SWT.FULL_SELECTION | selection | SWT.V_SCROLL | SWT.H_SCROLL);
         viewer.getTable().setHeaderVisible(true);
@@ -238,7 +252,8 @@ public final class SyncStatusView extends CoordinatorView {
     private void outboxColumns() {
         column(outbox, Messages.Status_columnConfig, 22, OutboxRow.class, r -> r.write().key().toString(), this::stateImage);
         column(outbox, Messages.Status_columnTier, 11, OutboxRow.class, r -> r.write().tier(), r -> null);
-        column(outbox, Messages.Status_columnState, 12, OutboxRow.class, r -> stateText(r.state()), r -> null);
+        column(outbox, Messages.Status_columnState, 12, OutboxRow.class,
+                r -> r.heldWhileLive() ? Messages.Status_stateHeld : stateText(r.state()), r -> null);
         column(outbox, Messages.Status_columnAttempts, 8, OutboxRow.class, r -> Integer.toString(r.write().attempts()),
                 r -> null);
         column(outbox, Messages.Status_columnSince, 15, OutboxRow.class, r -> TIME.format(r.write().enqueuedAt()), r -> null);
@@ -274,7 +289,7 @@ public final class SyncStatusView extends CoordinatorView {
         return switch (row.state()) {
             case FAILED -> Messages.Status_nextWhenRetried;
             case CONFLICT -> Messages.Status_nextWhenResolved;
-            default -> TIME.format(row.write().nextAttempt());
+            default -> row.heldWhileLive() ? Messages.Status_nextWhenOffAir : TIME.format(row.write().nextAttempt());
         };
     }
 
@@ -323,6 +338,12 @@ public final class SyncStatusView extends CoordinatorView {
                 IAction.AS_PUSH_BUTTON, images.getImageDescriptor(ISharedImages.IMG_TOOL_REDO), this::refresh);
         auditAction = ViewActions.create(ACTION_AUDIT, Messages.Status_audit, Messages.Status_auditTooltip, IAction.AS_PUSH_BUTTON,
                 images.getImageDescriptor(ISharedImages.IMG_OBJS_INFO_TSK), this::audit);
+        applyAction = ViewActions.create(ACTION_APPLY, Messages.Status_apply, Messages.Status_applyTooltip, IAction.AS_PUSH_BUTTON,
+                icon("state-synced"), this::applyHeld); //$NON-NLS-1$
+        createCheckpointAction = ViewActions.create(ACTION_CREATE_CHECKPOINT, Messages.Status_createCheckpoint,
+                Messages.Status_createCheckpointTooltip, IAction.AS_PUSH_BUTTON, null, this::createCheckpoint);
+        restoreCheckpointAction = ViewActions.create(ACTION_RESTORE_CHECKPOINT, Messages.Status_restoreCheckpoint,
+                Messages.Status_restoreCheckpointTooltip, IAction.AS_PUSH_BUTTON, null, this::openCheckpoints);
     }
 
     private static ImageDescriptor icon(String name) {
@@ -331,6 +352,7 @@ public final class SyncStatusView extends CoordinatorView {
 
     private void fillContextMenu(IMenuManager menu) {
         menu.add(retryAction);
+        menu.add(applyAction);
         menu.add(discardAction);
         menu.add(new Separator());
         menu.add(refreshAction);
@@ -342,12 +364,14 @@ public final class SyncStatusView extends CoordinatorView {
         List<OutboxRow> selected = selected();
         retryAction.setEnabled(!selected.isEmpty() && selected.stream().noneMatch(r -> r.state() == SyncState.CONFLICT));
         discardAction.setEnabled(!selected.isEmpty());
+        applyAction.setEnabled(outboxRows.stream().anyMatch(OutboxRow::heldWhileLive));
         offlineAction.setChecked(workingOffline);
     }
 
     /** @return one of the view's actions by id */
     public IAction action(String id) {
-        return ViewActions.find(id, retryAction, discardAction, offlineAction, syncNowAction, refreshAction, auditAction);
+        return ViewActions.find(id, retryAction, discardAction, offlineAction, syncNowAction, refreshAction, auditAction, applyAction,
+                createCheckpointAction, restoreCheckpointAction);
     }
 
     // ------------------------------------------------------------------------------------------ reading
@@ -364,7 +388,8 @@ public final class SyncStatusView extends CoordinatorView {
             List<PendingWrite> writes = coordinator.outbox();
             List<Conflict> conflicts = coordinator.conflicts();
             boolean offline = coordinator.workingOffline();
-            List<OutboxRow> rows = OutboxRow.of(sync, writes, conflicts);
+            List<PendingWrite> held = coordinator.heldWhileLive();
+            List<OutboxRow> rows = OutboxRow.of(sync, writes, conflicts, held);
             String remotes = sync.tiers().stream().filter(t -> StorageTier.KIND_REMOTE.equals(t.kind()))
                     .map(TierStatus::name).collect(Collectors.joining(", ")); //$NON-NLS-1$
             String text;
@@ -375,6 +400,9 @@ public final class SyncStatusView extends CoordinatorView {
             } else {
                 text = rows.isEmpty() ? NLS.bind(Messages.Status_summarySynced, remotes)
                         : NLS.bind(Messages.Status_summaryWaiting, rows.size(), remotes);
+            }
+            if (!held.isEmpty()) {
+                text = NLS.bind(Messages.Status_held, text, held.size());
             }
             show(new Snapshot(sync.tiers(), rows, sync.metrics(), offline), text);
             return Status.OK_STATUS;
@@ -446,6 +474,46 @@ public final class SyncStatusView extends CoordinatorView {
         }
         run(Messages.Status_discardJob, selected,
                 (coordinator, row) -> coordinator.discard(row.write().key(), row.write().tier()));
+    }
+
+    /** Apply Now: the selected held changes, or every held change when none of them is selected. */
+    private void applyHeld() {
+        List<OutboxRow> held = selected().stream().filter(OutboxRow::heldWhileLive).toList();
+        if (held.isEmpty()) {
+            Job job = Job.create(Messages.Status_applyJob, monitor -> {
+                SyncCoordinator coordinator = coordinator();
+                if (coordinator != null) {
+                    coordinator.applyHeld(null);
+                }
+                refresh();
+                return Status.OK_STATUS;
+            });
+            job.schedule();
+            return;
+        }
+        run(Messages.Status_applyJob, held, (coordinator, row) -> coordinator.applyHeld(row.write().key()));
+    }
+
+    private void createCheckpoint() {
+        Job job = Job.create(Messages.Status_createCheckpoint.replace("&", ""), monitor -> { //$NON-NLS-1$ //$NON-NLS-2$
+            SyncCoordinator coordinator = coordinator();
+            if (coordinator == null) {
+                return Status.error(Messages.ConfigsView_noTier);
+            }
+            try {
+                org.streamkit.sync.api.Checkpoint taken = coordinator.createCheckpoint(org.streamkit.sync.api.Checkpoint.MANUAL);
+                return Status.info(NLS.bind(Messages.Status_checkpointCreated, taken.configs(), taken.name()));
+            } catch (StorageException | RuntimeException e) {
+                return Status.error(NLS.bind(Messages.Status_actionFailed, Messages.Status_createCheckpoint.replace("&", ""), //$NON-NLS-1$ //$NON-NLS-2$
+                        e.getMessage()), e);
+            }
+        });
+        job.setUser(true);
+        job.schedule();
+    }
+
+    private void openCheckpoints() {
+        new CheckpointsDialog(getSite().getShell(), this::coordinator, this::refresh).open();
     }
 
     private interface RowAction {
