@@ -169,6 +169,8 @@ class PreferencesTest {
         assertEquals("2000", form.obsDebounce().getText());
         assertEquals("20", form.historyDepth().getText());
         assertEquals("5", form.periodicSync().getText());
+        assertTrue(form.holdWhileLive().getSelection(), "changes from elsewhere are held while live by default");
+        assertEquals("10", form.checkpointsKept().getText());
         assertTrue(page.isValid());
         assertTrue((form.cloudToken().getStyle() & SWT.PASSWORD) != 0, "the token is masked");
         assertTrue((form.obsPassword().getStyle() & SWT.PASSWORD) != 0, "the OBS password is masked");
@@ -193,6 +195,10 @@ class PreferencesTest {
         form.historyDepth().setText("0");
         assertEquals("History depth: a whole number from 1 to 1000", page.getErrorMessage());
         form.historyDepth().setText("7");
+        form.checkpointsKept().setText("0");
+        assertEquals("Checkpoints kept: a whole number from 1 to 1000", page.getErrorMessage());
+        form.checkpointsKept().setText("4");
+        form.selectHoldWhileLive(false);
         form.cloudToken().setText("two words");
         assertTrue(page.getErrorMessage().startsWith("Sign-in token: "), page.getErrorMessage());
 
@@ -234,6 +240,8 @@ class PreferencesTest {
         assertNull(sync.get("conflictPolicy"), "the policy stays at its default, so it is not written");
         assertEquals(7, ((Number) sync.get("historyDepth")).intValue());
         assertEquals(9, ((Number) sync.get("periodicSyncMinutes")).intValue());
+        assertEquals(4, ((Number) sync.get("checkpointsKept")).intValue());
+        assertEquals(Boolean.FALSE, sync.get("holdWhileLive"));
         assertNotNull(sync.get("directory"), "the page keeps the properties it does not show");
 
         // Applied without a restart: the cloud tier appears with its URL and debounce, the coordinator

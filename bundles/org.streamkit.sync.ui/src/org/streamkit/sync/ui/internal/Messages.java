@@ -398,6 +398,26 @@ public final class Messages extends NLS {
     public static String Checkpoints_restored;
     public static String Checkpoints_failed;
 
+    public static String Prefs_holdWhileLive;
+    public static String Prefs_checkpointsKept;
+    public static String Prefs_checkpointsUnit;
+    public static String Prefs_checkpointsName;
+
+    public static String FirstRun_title;
+    public static String FirstRun_heading;
+    public static String FirstRun_messageFound;
+    public static String FirstRun_messageNotFound;
+    public static String FirstRun_obsFound;
+    public static String FirstRun_obsNotFound;
+    public static String FirstRun_connect;
+    public static String FirstRun_leaveOff;
+    public static String FirstRun_cloud;
+    public static String FirstRun_signIn;
+    public static String FirstRun_later;
+    public static String FirstRun_savedOn;
+    public static String FirstRun_savedOff;
+    public static String FirstRun_failed;
+
     private Messages() {
     }
 }

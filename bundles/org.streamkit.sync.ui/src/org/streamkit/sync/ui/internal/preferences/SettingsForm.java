@@ -42,6 +42,8 @@ public final class SettingsForm {
     private final Button automatic;
     private final Button ask;
     private final Text historyDepth;
+    private final Button holdWhileLive;
+    private final Text checkpointsKept;
     private final Text periodicSync;
     private final List<Control> inputs = new ArrayList<>();
     private boolean showing;
@@ -85,6 +87,8 @@ public final class SettingsForm {
         ask = radio(sync, Messages.Prefs_ask);
         historyDepth = number(sync, Messages.Prefs_historyDepth, Messages.Prefs_historyUnit);
         periodicSync = number(sync, Messages.Prefs_periodicSync, Messages.Prefs_periodicUnit);
+        holdWhileLive = check(sync, Messages.Prefs_holdWhileLive);
+        checkpointsKept = number(sync, Messages.Prefs_checkpointsKept, Messages.Prefs_checkpointsUnit);
         note(sync, Messages.Prefs_applyNote);
     }
 
@@ -189,6 +193,8 @@ public final class SettingsForm {
             ask.setSelection(settings.askOnConflict());
             historyDepth.setText(Integer.toString(settings.historyDepth()));
             periodicSync.setText(Integer.toString(settings.periodicSyncMinutes()));
+            holdWhileLive.setSelection(settings.holdWhileLive());
+            checkpointsKept.setText(Integer.toString(settings.checkpointsKept()));
         } finally {
             showing = false;
         }
@@ -261,6 +267,9 @@ public final class SettingsForm {
         if (SyncSettings.number(periodicSync.getText(), 0, SyncSettings.MAX_PERIODIC_MINUTES) == null) {
             return NLS.bind(Messages.Prefs_badNumber, new Object[] { Messages.Prefs_periodicName, 0, SyncSettings.MAX_PERIODIC_MINUTES });
         }
+        if (SyncSettings.number(checkpointsKept.getText(), 1, SyncSettings.MAX_CHECKPOINTS) == null) {
+            return NLS.bind(Messages.Prefs_badNumber, new Object[] { Messages.Prefs_checkpointsName, 1, SyncSettings.MAX_CHECKPOINTS });
+        }
         return null;
     }
 
@@ -283,7 +292,9 @@ public final class SettingsForm {
                 SyncSettings.number(obsPort.getText(), 1, 65535).intValue(), obsPassword.getText(),
                 SyncSettings.number(obsDebounce.getText(), 0, SyncSettings.MAX_DEBOUNCE_MS), ask.getSelection(),
                 SyncSettings.number(historyDepth.getText(), 1, SyncSettings.MAX_HISTORY).intValue(),
-                SyncSettings.number(periodicSync.getText(), 0, SyncSettings.MAX_PERIODIC_MINUTES).intValue());
+                SyncSettings.number(periodicSync.getText(), 0, SyncSettings.MAX_PERIODIC_MINUTES).intValue(),
+                holdWhileLive.getSelection(),
+                SyncSettings.number(checkpointsKept.getText(), 1, SyncSettings.MAX_CHECKPOINTS).intValue());
     }
 
     // ------------------------------------------------------------------------------------------ for tests
@@ -298,6 +309,20 @@ public final class SettingsForm {
     public void selectObs(boolean on) {
         obsEnabled.setSelection(on);
         changed();
+    }
+
+    public Button holdWhileLive() {
+        return holdWhileLive;
+    }
+
+    /** Turns the hold while live on or off as a click on its check box would. */
+    public void selectHoldWhileLive(boolean on) {
+        holdWhileLive.setSelection(on);
+        changed();
+    }
+
+    public Text checkpointsKept() {
+        return checkpointsKept;
     }
 
     public Button cloudEnabled() {

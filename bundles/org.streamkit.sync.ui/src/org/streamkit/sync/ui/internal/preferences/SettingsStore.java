@@ -52,6 +52,8 @@ public final class SettingsStore {
     static final String CONFLICT_POLICY = "conflictPolicy"; //$NON-NLS-1$
     static final String HISTORY_DEPTH = "historyDepth"; //$NON-NLS-1$
     static final String PERIODIC_SYNC = "periodicSyncMinutes"; //$NON-NLS-1$
+    static final String HOLD_WHILE_LIVE = "holdWhileLive"; //$NON-NLS-1$
+    static final String CHECKPOINTS_KEPT = "checkpointsKept"; //$NON-NLS-1$
     static final String ASK = "ask"; //$NON-NLS-1$
     static final String AUTOMATIC = "automatic"; //$NON-NLS-1$
     /**
@@ -100,8 +102,15 @@ public final class SettingsStore {
                 (int) number(obs, PORT, d.obsPort()), password, number(obs, DEBOUNCE, d.obsDebounceMs()),
                 ASK.equalsIgnoreCase(text(sync, CONFLICT_POLICY, AUTOMATIC)),
                 (int) number(sync, HISTORY_DEPTH, d.historyDepth()),
-                (int) number(sync, PERIODIC_SYNC, d.periodicSyncMinutes()));
+                (int) number(sync, PERIODIC_SYNC, d.periodicSyncMinutes()),
+                Boolean.parseBoolean(text(sync, HOLD_WHILE_LIVE, Boolean.toString(d.holdWhileLive()))),
+                (int) number(sync, CHECKPOINTS_KEPT, d.checkpointsKept()));
         return new Loaded(settings, problems.isEmpty() ? null : String.join(" ", problems)); //$NON-NLS-1$
+    }
+
+    /** @return whether the cloud or OBS tier has a configuration (set by the preference page or the command line) */
+    public boolean tiersConfigured() throws IOException {
+        return find(CLOUD_PID) != null || find(OBS_PID) != null;
     }
 
     /** @return the sign-in service set for the cloud tier ({@code authUrl}), or empty for its default */
@@ -176,9 +185,10 @@ public final class SettingsStore {
         }
         if (update(COORDINATOR_PID,
                 values(CONFLICT_POLICY, after.askOnConflict() ? ASK : AUTOMATIC, HISTORY_DEPTH, after.historyDepth(),
-                        PERIODIC_SYNC, after.periodicSyncMinutes()),
+                        PERIODIC_SYNC, after.periodicSyncMinutes(), HOLD_WHILE_LIVE, after.holdWhileLive(), CHECKPOINTS_KEPT,
+                        after.checkpointsKept()),
                 values(CONFLICT_POLICY, AUTOMATIC, HISTORY_DEPTH, d.historyDepth(), PERIODIC_SYNC,
-                        d.periodicSyncMinutes()),
+                        d.periodicSyncMinutes(), HOLD_WHILE_LIVE, d.holdWhileLive(), CHECKPOINTS_KEPT, d.checkpointsKept()),
                 false)) {
             written.add(COORDINATOR_PID);
         }

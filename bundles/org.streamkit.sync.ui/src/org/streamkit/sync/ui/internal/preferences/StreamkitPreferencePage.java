@@ -246,12 +246,12 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
         job.schedule();
     }
 
-    private interface StoreCall<T> {
+    interface StoreCall<T> {
         T call(SettingsStore store) throws IOException, StorageException;
     }
 
     /** Runs a call on a store over the running Configuration Admin, held for the call only. */
-    private static <T> T withStore(StoreCall<T> call) throws IOException, StorageException {
+    static <T> T withStore(StoreCall<T> call) throws IOException, StorageException {
         BundleContext context = FrameworkUtil.getBundle(StreamkitPreferencePage.class).getBundleContext();
         ServiceReference<ConfigurationAdmin> reference = context.getServiceReference(ConfigurationAdmin.class);
         ConfigurationAdmin admin = reference == null ? null : context.getService(reference);

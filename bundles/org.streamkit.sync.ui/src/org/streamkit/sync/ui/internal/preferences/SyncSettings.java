@@ -26,22 +26,26 @@ import org.streamkit.sync.ui.internal.Messages;
  * @param askOnConflict       true: keep both versions of a conflict until the user chooses
  * @param historyDepth        earlier versions kept per config
  * @param periodicSyncMinutes minutes between pulls from the remote tiers; 0: off
+ * @param holdWhileLive       while OBS streams or records, changes from other devices wait before they reach it
+ * @param checkpointsKept     how many checkpoints are kept (the newest)
  */
 public record SyncSettings(boolean cloudEnabled, String cloudUrl, String cloudToken, long cloudDebounceMs,
         boolean obsEnabled, String obsHost, int obsPort, String obsPassword, long obsDebounceMs, boolean askOnConflict,
-        int historyDepth, int periodicSyncMinutes) {
+        int historyDepth, int periodicSyncMinutes, boolean holdWhileLive, int checkpointsKept) {
 
     /**
      * The defaults of the tiers' and the coordinator's components (see their Metatype definitions): no cloud
      * until a URL is set; OBS on this machine, on as soon as its feature is installed.
      */
     public static final SyncSettings DEFAULTS = new SyncSettings(false, "", "", 1000, true, "127.0.0.1", 4455, "", 2000,
-            false, 20, 5);
+            false, 20, 5, true, 10);
 
     /** The largest debounce accepted, in milliseconds (an hour). */
     public static final long MAX_DEBOUNCE_MS = 3_600_000;
     /** The most earlier versions kept per config. */
     public static final int MAX_HISTORY = 1000;
+    /** The most checkpoints kept. */
+    public static final int MAX_CHECKPOINTS = 1000;
     /** The longest time between periodic pulls, in minutes (a day). */
     public static final int MAX_PERIODIC_MINUTES = 1440;
 
@@ -52,19 +56,20 @@ public record SyncSettings(boolean cloudEnabled, String cloudUrl, String cloudTo
         obsPassword = obsPassword == null ? "" : obsPassword;
     }
 
+    /** @return these settings with another cloud access token */
+    public SyncSettings withCloudToken(String token) {
+        return new SyncSettings(cloudEnabled, cloudUrl, token, cloudDebounceMs, obsEnabled, obsHost, obsPort, obsPassword,
+                obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes, holdWhileLive, checkpointsKept);
+    }
+
     /**
      * @return these settings with the cloud account and the secrets of {@code other}: what "Restore Defaults"
      *         keeps, so that it never signs the user out
      */
-    /** @return these settings with another cloud access token */
-    public SyncSettings withCloudToken(String token) {
-        return new SyncSettings(cloudEnabled, cloudUrl, token, cloudDebounceMs, obsEnabled, obsHost, obsPort, obsPassword,
-                obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes);
-    }
-
     public SyncSettings withAccountOf(SyncSettings other) {
         return new SyncSettings(other.cloudEnabled, other.cloudUrl, other.cloudToken, cloudDebounceMs, obsEnabled, obsHost,
-                obsPort, other.obsPassword, obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes);
+                obsPort, other.obsPassword, obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes, holdWhileLive,
+                checkpointsKept);
     }
 
     /**
