@@ -63,6 +63,15 @@ public interface StorageTier {
     String DURABLE = "streamkit.tier.durable";
 
     /**
+     * Service property of remote tiers: the config types it syncs, comma-separated text or a {@code String[]}
+     * ({@code "notes,layouts"}); absent or empty: every type. A type left out is neither sent to the tier nor
+     * taken from it; what the tier already holds of it stays there.
+     *
+     * @since 0.5
+     */
+    String SYNC_TYPES = "streamkit.tier.syncTypes";
+
+    /**
      * The {@link ConfigDocument#remoteVersion()} that asks a remote tier to store a document only if it holds
      * nothing for its key (see <i>Conditional writes</i> above).
      *
@@ -87,6 +96,33 @@ public interface StorageTier {
     static boolean turnedOff(Map<String, ?> properties) {
         Object enabled = properties.get(ENABLED);
         return enabled != null && "false".equalsIgnoreCase(String.valueOf(enabled).strip());
+    }
+
+    /**
+     * @param properties a tier's service or configuration properties
+     * @return the config types the tier syncs ({@link #SYNC_TYPES}), empty for every type
+     * @throws IllegalArgumentException when one of them is not a valid type
+     * @since 0.5
+     */
+    static java.util.Set<String> syncTypes(Map<String, ?> properties) {
+        Object value = properties.get(SYNC_TYPES);
+        java.util.List<String> items = new java.util.ArrayList<>();
+        if (value instanceof String[] array) {
+            items.addAll(java.util.List.of(array));
+        } else if (value instanceof java.util.Collection<?> collection) {
+            collection.forEach(v -> items.add(String.valueOf(v)));
+        } else if (value != null) {
+            items.addAll(java.util.List.of(String.valueOf(value).split(",")));
+        }
+        java.util.Set<String> types = new java.util.TreeSet<>();
+        for (String item : items) {
+            String type = item.strip();
+            if (!type.isEmpty()) {
+                ConfigKey.validateType(type);
+                types.add(type);
+            }
+        }
+        return java.util.Collections.unmodifiableSet(types);
     }
 
     /** {@link #TIER_KIND} of a tier on this machine, written synchronously by the coordinator. */

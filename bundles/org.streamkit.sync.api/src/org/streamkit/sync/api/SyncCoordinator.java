@@ -171,4 +171,19 @@ public interface SyncCoordinator {
      * @since 0.5
      */
     int applyHeld(ConfigKey key);
+
+    /**
+     * Keeps a config on this machine only, or lets it sync again. Kept here, it is neither sent to nor taken
+     * from any remote tier (what a remote already holds of it stays there); let go, it is sent to every remote
+     * tier that syncs its type.
+     *
+     * @since 0.5
+     */
+    void machineOnly(ConfigKey key, boolean only) throws StorageException;
+
+    /**
+     * @return the configs kept on this machine only
+     * @since 0.5
+     */
+    Set<ConfigKey> machineOnly();
 }

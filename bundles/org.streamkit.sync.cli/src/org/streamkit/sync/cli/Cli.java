@@ -66,6 +66,8 @@ final class Cli {
               retry [<type> <id> [tier]]  send parked writes again now (all of them without arguments)
               conflicts                   open conflicts
               resolve <type> <id> <mine|theirs|file>   end a conflict
+              local [<type> <id> on|off]  the configs kept on this machine only; on: keep one here (it is not
+                                          sent to or taken from any remote), off: let it sync again
               held                        changes from other devices held while OBS is live (streaming or
                                           recording); they reach OBS when it is off air
               apply [<type> <id>]         send held changes to OBS now (all of them without arguments)
@@ -159,6 +161,7 @@ final class Cli {
                 case "resolve" -> resolve(args);
                 case "checkpoint" -> checkpoint(args);
                 case "held" -> held(args);
+                case "local" -> local(args);
                 case "apply" -> apply(args);
                 case "export" -> export(args);
                 case "import" -> importBackup(args);
@@ -503,6 +506,35 @@ final class Cli {
                 out.println("  " + w.key() + " for " + w.tier() + " (" + w.version() + ")");
             }
         }
+        return OK;
+    }
+
+    private int local(List<String> args) throws UsageException, StorageException {
+        String usage = "local [<type> <id> on|off]";
+        SyncCoordinator c = coordinator.get();
+        if (args.isEmpty()) {
+            java.util.Set<ConfigKey> kept = new java.util.TreeSet<>(c.machineOnly());
+            if (json) {
+                ArrayNode array = JsonNodeFactory.instance.arrayNode();
+                kept.forEach(k -> array.addObject().put("type", k.type()).put("id", k.id()));
+                out.println(ConfigJson.pretty(array));
+            } else if (kept.isEmpty()) {
+                out.println("No config is kept on this machine only.");
+            } else {
+                kept.forEach(k -> out.println(k));
+            }
+            return OK;
+        }
+        arity(args, 3, 3, usage);
+        ConfigKey key = key(args);
+        boolean only = switch (args.get(2)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new UsageException("usage: streamkit " + usage);
+        };
+        c.machineOnly(key, only);
+        out.println(only ? key + " is kept on this machine only: it is not sent to or taken from any remote."
+                : key + " syncs again: it goes to every remote that syncs its type.");
         return OK;
     }
 

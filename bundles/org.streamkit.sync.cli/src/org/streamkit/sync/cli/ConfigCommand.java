@@ -28,7 +28,7 @@ final class ConfigCommand {
 
     /** How a value is checked and stored. */
     private enum Kind {
-        URL, AUTH_URL, TEXT, BOOLEAN, NUMBER, CHOICE, TYPES
+        URL, AUTH_URL, TEXT, BOOLEAN, NUMBER, CHOICE, TYPES, SYNC_TYPES
     }
 
     private record Setting(String key, String pid, String property, Kind kind, String fallback, long min, long max,
@@ -53,12 +53,16 @@ final class ConfigCommand {
                 "how long an edit waits before it is sent");
         add("cloud.types", cloud, "types", Kind.TYPES, "text-cyclers,swaps,layouts,notes", 0, 0, List.of(),
                 "the config types pulled at least (comma-separated)");
+        add("cloud.syncTypes", cloud, StorageTier.SYNC_TYPES, Kind.SYNC_TYPES, "all", 0, 0, List.of(),
+                "the config types synced with the cloud (comma-separated), or all");
         add("obs.host", obs, "host", Kind.TEXT, "127.0.0.1", 0, 0, List.of(), "where OBS Studio's WebSocket server listens");
         add("obs.port", obs, "port", Kind.NUMBER, "4455", 1, 65_535, List.of(), "its port");
         add("obs.enabled", obs, StorageTier.ENABLED, Kind.BOOLEAN, "true", 0, 0, List.of(), "sync with OBS Studio");
         add("obs.debounceMs", obs, StorageTier.DEBOUNCE_MS, Kind.NUMBER, "2000", 0, 600_000, List.of(),
                 "how long an edit waits before it is sent");
         add("obs.slot", obs, "slot", Kind.TEXT, "streamkit_sync", 0, 0, List.of(), "the persistent-data slot the configs live in");
+        add("obs.syncTypes", obs, StorageTier.SYNC_TYPES, Kind.SYNC_TYPES, "all", 0, 0, List.of(),
+                "the config types synced with OBS (comma-separated), or all");
         add("obs.importLegacy", obs, "importLegacy", Kind.BOOLEAN, "false", 0, 0, List.of(),
                 "copy the web dock's configs (slot strixun_configs) once; that slot is never written");
         add("sync.conflictPolicy", COORDINATOR_PID, "conflictPolicy", Kind.CHOICE, "automatic", 0, 0, List.of("automatic", "ask"),
@@ -101,7 +105,7 @@ final class ConfigCommand {
             com.fasterxml.jackson.databind.node.ObjectNode node = org.streamkit.sync.api.ConfigJson.newObject();
             for (Setting s : shown) {
                 Object value = settings.read(s.pid()).get(s.property());
-                String text = value == null ? s.fallback() : value instanceof String[] list ? String.join(",", list) : value.toString();
+                String text = value == null ? s.fallback() : value instanceof String[] list ? (list.length == 0 ? "all" : String.join(",", list)) : value.toString();
                 if (json) {
                     node.put(s.key(), text);
                 } else if (args.size() == 2) {
@@ -131,7 +135,7 @@ final class ConfigCommand {
         if (s.key().equals(DURABILITY)) {
             settings.update(FILE_PID, Map.of(s.property(), value));
         }
-        err.println(s.key() + " = " + (value instanceof String[] list ? String.join(",", list) : value)
+        err.println(s.key() + " = " + (value instanceof String[] list ? (list.length == 0 ? "all" : String.join(",", list)) : value)
                 + (value.equals("") ? " (the default)" : ""));
         return Cli.OK;
     }
@@ -189,6 +193,20 @@ final class ConfigCommand {
                     }
                     if (types.isEmpty()) {
                         throw new IllegalArgumentException("name at least one type");
+                    }
+                    yield types.toArray(String[]::new);
+                }
+                case SYNC_TYPES -> {
+                    List<String> types = new ArrayList<>();
+                    if (!text.equalsIgnoreCase("all")) {
+                        for (String t : text.split(",")) {
+                            if (!t.isBlank()) {
+                                types.add(ConfigKey.validateType(t.strip()));
+                            }
+                        }
+                        if (types.isEmpty()) {
+                            throw new IllegalArgumentException("name at least one type, or all");
+                        }
                     }
                     yield types.toArray(String[]::new);
                 }

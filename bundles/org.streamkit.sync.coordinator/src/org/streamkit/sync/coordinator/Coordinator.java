@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -57,10 +58,21 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
 
     /** One registered tier, with the properties the coordinator orders and routes by. */
     public record Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, boolean durable,
-            Duration debounce) {
+            Duration debounce, Set<String> types) {
 
         static final Comparator<Tier> ORDER = Comparator.comparingInt(Tier::ranking).reversed()
                 .thenComparingLong(Tier::serviceId);
+
+        /** @param types the config types a remote tier syncs ({@link StorageTier#SYNC_TYPES}), empty for every type */
+        public Tier {
+            types = Set.copyOf(types);
+        }
+
+        /** A tier that syncs every config type. */
+        public Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, boolean durable,
+                Duration debounce) {
+            this(tier, name, ranking, serviceId, remote, durable, debounce, Set.of());
+        }
 
         /** A tier; a local one is durable (see {@link StorageTier#DURABLE}). */
         public Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, Duration debounce) {
@@ -158,7 +170,12 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
         LOG.info("Tier {} joined (ranking {}, {})", tier.name(), tier.ranking(),
                 tier.remote() ? "remote" : tier.durable() ? "local" : "local cache");
         if (tier.remote()) {
-            sync.store.addKnownRemote(tier.name());
+            if (sync.store.addKnownRemote(tier.name(), tier.types())) {
+                // It syncs types it did not: read it whole, so that it is sent what it lacks of them.
+                LOG.info("Tier {} now syncs {}: it is read whole and sent what it lacks", tier.name(), tier.types().isEmpty()
+                        ? "every type" : tier.types());
+                sync.store.saveCursor(tier.name(), null, null);
+            }
             sync.background.execute(() -> start(tier));
         } else {
             boolean again = !joined.add(tier.name());
@@ -576,6 +593,35 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
             }
             delivery.schedule(sync.timer.now());
         }
+    }
+
+    @Override
+    public void machineOnly(ConfigKey key, boolean only) throws StorageException {
+        synchronized (sync.lockOf(key)) {
+            List<String> dropped = sync.store.machineOnly(key, only);
+            for (String tier : dropped) {
+                sync.events.state(key, tier, SyncState.SYNCED, "This machine only");
+            }
+            if (!only) {
+                ConfigDocument mine = writer.ownVersion(key);
+                if (mine != null) {
+                    Instant now = sync.timer.now();
+                    Map<String, Instant> due = new java.util.LinkedHashMap<>();
+                    for (String remote : sync.remoteNames()) {
+                        due.put(remote, now);
+                    }
+                    sync.store.enqueue(mine, due, false);
+                    delivery.schedule(now);
+                }
+            }
+            sync.events.changed(key, false);
+        }
+        LOG.info("{} {}", key, only ? "is kept on this machine only" : "syncs again");
+    }
+
+    @Override
+    public Set<ConfigKey> machineOnly() {
+        return sync.store.machineOnly();
     }
 
     @Override

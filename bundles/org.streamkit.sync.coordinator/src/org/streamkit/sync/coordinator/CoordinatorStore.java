@@ -101,6 +101,7 @@ final class CoordinatorStore implements AutoCloseable {
     private static final String CHECKPOINT = "k\0";
     private static final String CHECKPOINT_ENTRY = "K\0";
     private static final String CHECKPOINT_VERSION = "V\0";
+    private static final String MACHINE_ONLY = "n\0";
 
     private final Path directory;
     private final Environment environment;
@@ -109,6 +110,10 @@ final class CoordinatorStore implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
     /** The remote tier names, kept in memory too: every write reads them. */
     private volatile Set<String> knownRemotes;
+    /** The config types each known remote tier syncs, empty for every type (kept with its name). */
+    private volatile Map<String, Set<String>> remoteTypes = Map.of();
+    /** The configs kept on this machine only. */
+    private final Set<ConfigKey> machineOnly = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     CoordinatorStore(Path directory) throws StorageException {
         this.directory = directory;
@@ -124,8 +129,20 @@ final class CoordinatorStore implements AutoCloseable {
         store = environment.computeInExclusiveTransaction(
                 txn -> environment.openStore("sync", StoreConfig.WITHOUT_DUPLICATES, txn));
         Set<String> names = new LinkedHashSet<>();
-        environment.executeInReadonlyTransaction(txn -> forEach(txn, REMOTE, (k, v) -> names.add(k.substring(REMOTE.length()))));
+        Map<String, Set<String>> types = new java.util.HashMap<>();
+        environment.executeInReadonlyTransaction(txn -> forEach(txn, REMOTE, (k, v) -> {
+            String name = k.substring(REMOTE.length());
+            names.add(name);
+            Set<String> synced = new java.util.TreeSet<>();
+            v.path("types").forEach(t -> synced.add(t.asText()));
+            types.put(name, Set.copyOf(synced));
+        }));
         knownRemotes = Set.copyOf(names);
+        remoteTypes = Map.copyOf(types);
+        environment.executeInReadonlyTransaction(txn -> forEach(txn, MACHINE_ONLY, (k, v) -> {
+            String[] parts = k.substring(MACHINE_ONLY.length()).split("\0", 2);
+            machineOnly.add(new ConfigKey(parts[0], parts[1]));
+        }));
         JsonNode last = environment.computeInReadonlyTransaction(txn -> read(txn, META_SEQUENCE));
         sequence.set(last == null ? 0 : last.path("value").asLong());
     }
@@ -179,10 +196,17 @@ final class CoordinatorStore implements AutoCloseable {
         if (replaced != null) {
             addHistory(txn, replaced, historyDepth);
         }
-        if (!debounceByTier.isEmpty()) {
+        boolean routed = false;
+        for (String tier : debounceByTier.keySet()) {
+            routed |= routes(tier, document.key());
+        }
+        if (routed) {
             write(txn, pendingKey(document.key()), document);
         }
         for (Map.Entry<String, Duration> tier : debounceByTier.entrySet()) {
+            if (!routes(tier.getKey(), document.key())) {
+                continue; // a type this tier does not sync, or a config kept on this machine
+            }
             Entry old = read(txn, outboxKey(tier.getKey(), document.key()), Entry.class);
             Instant enqueued = old == null ? now : old.enqueuedAt();
             boolean held = old != null && old.held();
@@ -239,7 +263,7 @@ final class CoordinatorStore implements AutoCloseable {
         return environment.computeInExclusiveTransaction(txn -> {
             int queued = 0;
             for (ConfigDocument d : documents) {
-                if (store.get(txn, outboxKey(tier, d.key())) == null) {
+                if (routes(tier, d.key()) && store.get(txn, outboxKey(tier, d.key())) == null) {
                     enqueue(txn, d, Map.of(tier, due), true);
                     queued++;
                 }
@@ -248,7 +272,16 @@ final class CoordinatorStore implements AutoCloseable {
         });
     }
 
-    private void enqueue(Transaction txn, ConfigDocument document, Map<String, Instant> dueByTier, boolean fromElsewhere) {
+    private void enqueue(Transaction txn, ConfigDocument document, Map<String, Instant> all, boolean fromElsewhere) {
+        Map<String, Instant> dueByTier = new java.util.LinkedHashMap<>();
+        all.forEach((tier, due) -> {
+            if (routes(tier, document.key())) {
+                dueByTier.put(tier, due);
+            }
+        });
+        if (dueByTier.isEmpty()) {
+            return;
+        }
         ConfigDocument queued = read(txn, pendingKey(document.key()), ConfigDocument.class);
         if (queued == null || document.isNewerThan(queued)) {
             write(txn, pendingKey(document.key()), document.remoteVersion() == null ? document : document.withRemoteVersion(null));
@@ -396,12 +429,83 @@ final class CoordinatorStore implements AutoCloseable {
     }
 
     synchronized void addKnownRemote(String tier) {
-        if (!knownRemotes.contains(tier)) {
-            environment.executeInExclusiveTransaction(txn -> put(txn, REMOTE + tier, ConfigJson.newObject()));
-            Set<String> names = new LinkedHashSet<>(knownRemotes);
-            names.add(tier);
-            knownRemotes = Set.copyOf(names);
+        addKnownRemote(tier, Set.of());
+    }
+
+    /**
+     * Remembers a remote tier and the config types it syncs (empty: every type).
+     *
+     * @return whether it was known and syncs types now that it did not before (it is then read whole again,
+     *         so that it gets what it lacks of them)
+     */
+    synchronized boolean addKnownRemote(String tier, Set<String> types) {
+        Set<String> before = knownRemotes.contains(tier) ? remoteTypes.getOrDefault(tier, Set.of()) : null;
+        if (before != null && before.equals(types)) {
+            return false;
         }
+        environment.executeInExclusiveTransaction(txn -> {
+            ObjectNode value = ConfigJson.newObject();
+            types.forEach(value.putArray("types")::add);
+            put(txn, REMOTE + tier, value);
+        });
+        Set<String> names = new LinkedHashSet<>(knownRemotes);
+        names.add(tier);
+        knownRemotes = Set.copyOf(names);
+        Map<String, Set<String>> all = new java.util.HashMap<>(remoteTypes);
+        all.put(tier, Set.copyOf(types));
+        remoteTypes = Map.copyOf(all);
+        return before != null && !before.isEmpty() && (types.isEmpty() || !before.containsAll(types));
+    }
+
+    /**
+     * @return whether writes of a config go to a remote tier: the tier syncs its type, and the config is not
+     *         kept on this machine only
+     */
+    boolean routes(String tier, ConfigKey key) {
+        if (machineOnly.contains(key)) {
+            return false;
+        }
+        Set<String> types = remoteTypes.get(tier);
+        return types == null || types.isEmpty() || types.contains(key.type());
+    }
+
+    /** @return the config types a remote tier syncs, empty for every type */
+    Set<String> syncTypes(String tier) {
+        return remoteTypes.getOrDefault(tier, Set.of());
+    }
+
+    Set<ConfigKey> machineOnly() {
+        return Set.copyOf(machineOnly);
+    }
+
+    /**
+     * Keeps a config on this machine only (what waited to be sent for it is dropped, in the same commit), or
+     * lets it sync again.
+     *
+     * @return the remote tiers whose waiting writes were dropped
+     */
+    synchronized List<String> machineOnly(ConfigKey key, boolean only) {
+        List<String> dropped = new ArrayList<>();
+        environment.executeInExclusiveTransaction(txn -> {
+            ByteIterable k = bytes(MACHINE_ONLY + key.type() + '\0' + key.id());
+            if (!only) {
+                store.delete(txn, k);
+                return;
+            }
+            put(txn, MACHINE_ONLY + key.type() + '\0' + key.id(), ConfigJson.newObject());
+            for (String tier : knownRemotes) {
+                if (store.delete(txn, outboxKey(tier, key))) {
+                    dropped.add(tier);
+                }
+            }
+            store.delete(txn, pendingKey(key));
+        });
+        if (only) {
+            machineOnly.add(key);
+        } else {
+            machineOnly.remove(key);
+        }
+        return dropped;
     }
 
     /**
@@ -423,6 +527,9 @@ final class CoordinatorStore implements AutoCloseable {
         Set<String> names = new LinkedHashSet<>(knownRemotes);
         names.remove(tier);
         knownRemotes = Set.copyOf(names);
+        Map<String, Set<String>> all = new java.util.HashMap<>(remoteTypes);
+        all.remove(tier);
+        remoteTypes = Map.copyOf(all);
         return dropped;
     }
 

@@ -111,6 +111,10 @@ final class Delivery {
                 if (sync.closed || sync.offline) {
                     return Instant.MAX; // turning work offline off drains again
                 }
+                if (!sync.store.routes(entry.tier(), entry.key())) {
+                    sync.store.remove(entry.tier(), entry.key()); // the tier no longer syncs its type: nothing is sent
+                    continue;
+                }
                 if (entry.failed() || entry.held() || entry.fromElsewhere() && sync.holding(entry.tier())) {
                     continue; // parked, a conflict waiting for a person, or held while the tier is on air
                 }

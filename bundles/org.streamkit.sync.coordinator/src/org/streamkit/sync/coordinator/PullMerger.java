@@ -119,7 +119,9 @@ final class PullMerger {
                         seen.add(d.key());
                     }
                 }
-                mergePage(page.documents(), tier); // a failure to store one ends the pull before the cursor moves
+                // A type the tier does not sync, or a config kept on this machine, is not taken from it.
+                List<ConfigDocument> routed = page.documents().stream().filter(d -> sync.store.routes(tier.name(), d.key())).toList();
+                mergePage(routed, tier); // a failure to store one ends the pull before the cursor moves
                 merged += page.documents().size();
                 cursor = page.nextCursor();
                 sync.store.saveCursor(tier.name(), cursor, writer.clock().last());

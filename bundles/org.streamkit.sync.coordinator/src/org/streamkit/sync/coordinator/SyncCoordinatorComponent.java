@@ -154,8 +154,16 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
         boolean remote = StorageTier.KIND_REMOTE.equals(properties.get(StorageTier.TIER_KIND));
         Object debounce = properties.get(StorageTier.DEBOUNCE_MS);
         long ms = debounce instanceof Number n ? n.longValue() : debounce != null ? Long.parseLong(debounce.toString().trim()) : 1000;
+        Set<String> types;
+        try {
+            types = remote ? StorageTier.syncTypes(properties) : Set.of();
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Tier {}: {} is not a list of config types ({}); it syncs every type", name,
+                    properties.get(StorageTier.SYNC_TYPES), e.getMessage());
+            types = Set.of();
+        }
         return new Coordinator.Tier(tier, name, ranking, id, remote, !remote && StorageTier.durable(properties),
-                Duration.ofMillis(Math.max(0, ms)));
+                Duration.ofMillis(Math.max(0, ms)), types);
     }
 
     @Deactivate
@@ -304,6 +312,16 @@ public final class SyncCoordinatorComponent implements SyncCoordinator {
     @Override
     public AuditReport audit(boolean repair) {
         return coordinator.audit(repair);
+    }
+
+    @Override
+    public void machineOnly(ConfigKey key, boolean only) throws StorageException {
+        coordinator.machineOnly(key, only);
+    }
+
+    @Override
+    public Set<ConfigKey> machineOnly() {
+        return coordinator.machineOnly();
     }
 
     @Override

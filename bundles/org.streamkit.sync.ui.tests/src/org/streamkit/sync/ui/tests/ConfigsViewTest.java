@@ -157,6 +157,23 @@ class ConfigsViewTest {
         coordinator.put(notes, ConfigJson.newObject().put("name", "Stream notes à jour").put("text", "Raid at 22:00"));
         waitUntil(() -> state(view, notes) == SyncState.PENDING, "the new edit shows pending");
 
+        // This Machine Only: the config stays here; what waited for the remote is dropped, and it shows so.
+        view.tree().select(notes);
+        UiTests.settle(100);
+        assertTrue(view.action(ConfigsView.ACTION_MACHINE_ONLY).isEnabled());
+        view.action(ConfigsView.ACTION_MACHINE_ONLY).run();
+        waitUntil(() -> coordinator.machineOnly().contains(notes) && "This machine only".equals(syncText(view, notes)),
+                "the config shows it is kept on this machine");
+        assertTrue(coordinator.outbox().stream().noneMatch(w -> w.key().equals(notes)), "nothing waits to send it");
+        view.tree().select(notes);
+        UiTests.settle(100);
+        assertTrue(view.action(ConfigsView.ACTION_MACHINE_ONLY).isChecked());
+        view.action(ConfigsView.ACTION_MACHINE_ONLY).setChecked(false);
+        view.action(ConfigsView.ACTION_MACHINE_ONLY).run();
+        waitUntil(() -> !coordinator.machineOnly().contains(notes) && state(view, notes) != null
+                && !"This machine only".equals(syncText(view, notes)), "let go, it syncs again");
+        waitUntil(() -> remote.stored(notes).isPresent(), "and reaches the remote");
+
         // The screenshot shows the configs a streamer has, not the other tests' types.
         for (TreeItem type : view.tree().viewer().getTree().getItems()) {
             if (type.getData() instanceof TypeNode node && node.type().startsWith("ui-")) {

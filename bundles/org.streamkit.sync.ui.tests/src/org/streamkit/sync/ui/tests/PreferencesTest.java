@@ -198,6 +198,9 @@ class PreferencesTest {
         form.checkpointsKept().setText("0");
         assertEquals("Checkpoints kept: a whole number from 1 to 1000", page.getErrorMessage());
         form.checkpointsKept().setText("4");
+        form.obsSyncTypes().setText("text-cyclers, Not A Type!");
+        assertTrue(page.getErrorMessage().startsWith("Types synced with OBS: "), page.getErrorMessage());
+        form.obsSyncTypes().setText("text-cyclers, layouts");
         form.selectHoldWhileLive(false);
         form.cloudToken().setText("two words");
         assertTrue(page.getErrorMessage().startsWith("Sign-in token: "), page.getErrorMessage());
@@ -234,6 +237,7 @@ class PreferencesTest {
         assertEquals(300L, ((Number) cloud.get(StorageTier.DEBOUNCE_MS)).longValue());
         Dictionary<String, Object> obs = find(SettingsStore.OBS_PID).getProperties();
         assertEquals(4460, ((Number) obs.get("port")).intValue());
+        assertEquals("text-cyclers, layouts", obs.get(StorageTier.SYNC_TYPES), "OBS syncs the types typed");
         assertEquals(2500L, ((Number) obs.get(StorageTier.DEBOUNCE_MS)).longValue());
         assertNull(obs.get("host"), "a value left at its default is not written");
         Dictionary<String, Object> sync = find(SettingsStore.COORDINATOR_PID).getProperties();

@@ -418,6 +418,15 @@ public final class Messages extends NLS {
     public static String FirstRun_savedOff;
     public static String FirstRun_failed;
 
+    public static String ConfigsView_machineOnly;
+    public static String ConfigsView_machineOnlyTooltip;
+    public static String Sync_machineOnly;
+
+    public static String Prefs_syncTypes;
+    public static String Prefs_syncTypesHint;
+    public static String Prefs_cloudSyncTypesName;
+    public static String Prefs_obsSyncTypesName;
+
     private Messages() {
     }
 }

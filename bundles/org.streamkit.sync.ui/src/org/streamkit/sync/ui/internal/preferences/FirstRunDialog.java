@@ -114,7 +114,7 @@ public final class FirstRunDialog extends TitleAreaDialog {
                 SyncSettings after = new SyncSettings(before.cloudEnabled(), before.cloudUrl(), before.cloudToken(),
                         before.cloudDebounceMs(), on, before.obsHost(), before.obsPort(), on ? typed : before.obsPassword(),
                         before.obsDebounceMs(), before.askOnConflict(), before.historyDepth(), before.periodicSyncMinutes(),
-                        before.holdWhileLive(), before.checkpointsKept());
+                        before.holdWhileLive(), before.checkpointsKept(), before.cloudSyncTypes(), before.obsSyncTypes());
                 store.save(before, after);
                 return null;
             });

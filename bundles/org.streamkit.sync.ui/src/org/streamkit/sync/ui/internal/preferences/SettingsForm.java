@@ -43,6 +43,8 @@ public final class SettingsForm {
     private final Button ask;
     private final Text historyDepth;
     private final Button holdWhileLive;
+    private final Text cloudSyncTypes;
+    private final Text obsSyncTypes;
     private final Text checkpointsKept;
     private final Text periodicSync;
     private final List<Control> inputs = new ArrayList<>();
@@ -69,6 +71,7 @@ public final class SettingsForm {
         new Label(cloud, SWT.NONE);
         signOut = push(cloud, Messages.Prefs_signOut, Messages.Prefs_signOutTip, () -> signOutAction);
         cloudDebounce = number(cloud, Messages.Prefs_debounce, Messages.Prefs_debounceUnit);
+        cloudSyncTypes = text(cloud, Messages.Prefs_syncTypes, SWT.NONE, Messages.Prefs_syncTypesHint);
         note(cloud, Messages.Prefs_cloudNote);
 
         Group obs = group(Messages.Prefs_obsGroup);
@@ -77,6 +80,7 @@ public final class SettingsForm {
         obsPort = number(obs, Messages.Prefs_obsPort, null);
         obsPassword = text(obs, Messages.Prefs_obsPassword, SWT.PASSWORD, Messages.Prefs_obsPasswordHint);
         obsDebounce = number(obs, Messages.Prefs_debounce, Messages.Prefs_debounceUnit);
+        obsSyncTypes = text(obs, Messages.Prefs_syncTypes, SWT.NONE, Messages.Prefs_syncTypesHint);
         note(obs, Messages.Prefs_obsNote);
 
         Group sync = group(Messages.Prefs_syncGroup);
@@ -195,6 +199,8 @@ public final class SettingsForm {
             periodicSync.setText(Integer.toString(settings.periodicSyncMinutes()));
             holdWhileLive.setSelection(settings.holdWhileLive());
             checkpointsKept.setText(Integer.toString(settings.checkpointsKept()));
+            cloudSyncTypes.setText(settings.cloudSyncTypes());
+            obsSyncTypes.setText(settings.obsSyncTypes());
         } finally {
             showing = false;
         }
@@ -267,6 +273,14 @@ public final class SettingsForm {
         if (SyncSettings.number(periodicSync.getText(), 0, SyncSettings.MAX_PERIODIC_MINUTES) == null) {
             return NLS.bind(Messages.Prefs_badNumber, new Object[] { Messages.Prefs_periodicName, 0, SyncSettings.MAX_PERIODIC_MINUTES });
         }
+        String types = SyncSettings.checkTypes(cloudSyncTypes.getText());
+        if (types != null) {
+            return NLS.bind(Messages.Prefs_field, Messages.Prefs_cloudSyncTypesName, types);
+        }
+        types = SyncSettings.checkTypes(obsSyncTypes.getText());
+        if (types != null) {
+            return NLS.bind(Messages.Prefs_field, Messages.Prefs_obsSyncTypesName, types);
+        }
         if (SyncSettings.number(checkpointsKept.getText(), 1, SyncSettings.MAX_CHECKPOINTS) == null) {
             return NLS.bind(Messages.Prefs_badNumber, new Object[] { Messages.Prefs_checkpointsName, 1, SyncSettings.MAX_CHECKPOINTS });
         }
@@ -294,7 +308,8 @@ public final class SettingsForm {
                 SyncSettings.number(historyDepth.getText(), 1, SyncSettings.MAX_HISTORY).intValue(),
                 SyncSettings.number(periodicSync.getText(), 0, SyncSettings.MAX_PERIODIC_MINUTES).intValue(),
                 holdWhileLive.getSelection(),
-                SyncSettings.number(checkpointsKept.getText(), 1, SyncSettings.MAX_CHECKPOINTS).intValue());
+                SyncSettings.number(checkpointsKept.getText(), 1, SyncSettings.MAX_CHECKPOINTS).intValue(),
+                cloudSyncTypes.getText(), obsSyncTypes.getText());
     }
 
     // ------------------------------------------------------------------------------------------ for tests
@@ -319,6 +334,14 @@ public final class SettingsForm {
     public void selectHoldWhileLive(boolean on) {
         holdWhileLive.setSelection(on);
         changed();
+    }
+
+    public Text cloudSyncTypes() {
+        return cloudSyncTypes;
+    }
+
+    public Text obsSyncTypes() {
+        return obsSyncTypes;
     }
 
     public Text checkpointsKept() {

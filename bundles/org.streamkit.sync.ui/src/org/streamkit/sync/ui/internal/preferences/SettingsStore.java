@@ -53,6 +53,8 @@ public final class SettingsStore {
     static final String HISTORY_DEPTH = "historyDepth"; //$NON-NLS-1$
     static final String PERIODIC_SYNC = "periodicSyncMinutes"; //$NON-NLS-1$
     static final String HOLD_WHILE_LIVE = "holdWhileLive"; //$NON-NLS-1$
+    /** The config types a remote tier syncs (see {@link StorageTier#SYNC_TYPES}). */
+    static final String SYNC_TYPES = StorageTier.SYNC_TYPES;
     static final String CHECKPOINTS_KEPT = "checkpointsKept"; //$NON-NLS-1$
     static final String ASK = "ask"; //$NON-NLS-1$
     static final String AUTOMATIC = "automatic"; //$NON-NLS-1$
@@ -104,7 +106,7 @@ public final class SettingsStore {
                 (int) number(sync, HISTORY_DEPTH, d.historyDepth()),
                 (int) number(sync, PERIODIC_SYNC, d.periodicSyncMinutes()),
                 Boolean.parseBoolean(text(sync, HOLD_WHILE_LIVE, Boolean.toString(d.holdWhileLive()))),
-                (int) number(sync, CHECKPOINTS_KEPT, d.checkpointsKept()));
+                (int) number(sync, CHECKPOINTS_KEPT, d.checkpointsKept()), types(cloud), types(obs));
         return new Loaded(settings, problems.isEmpty() ? null : String.join(" ", problems)); //$NON-NLS-1$
     }
 
@@ -167,19 +169,20 @@ public final class SettingsStore {
         SyncSettings d = SyncSettings.DEFAULTS;
         // Turned off, a tier keeps its configuration (the URL stays for the day it is turned on again) and
         // registers as off, so the coordinator drops what waited for it. Never configured, it stays absent.
-        Map<String, Object> cloudValues = values(DEBOUNCE, after.cloudDebounceMs(), ENABLED, after.cloudEnabled());
+        Map<String, Object> cloudValues = values(DEBOUNCE, after.cloudDebounceMs(), ENABLED, after.cloudEnabled(), SYNC_TYPES,
+                after.cloudSyncTypes());
         if (!after.cloudUrl().isEmpty()) {
             cloudValues.put(URL, after.cloudUrl());
         }
         if ((after.cloudEnabled() || !after.cloudUrl().isEmpty() || find(CLOUD_PID) != null)
-                && update(CLOUD_PID, cloudValues, values(DEBOUNCE, d.cloudDebounceMs(), ENABLED, true), false)) {
+                && update(CLOUD_PID, cloudValues, values(DEBOUNCE, d.cloudDebounceMs(), ENABLED, true, SYNC_TYPES, ""), false)) { //$NON-NLS-1$
             written.add(CLOUD_PID);
         }
         // The OBS tier reads its password when it connects: a new password restarts it, so it connects again.
         if (update(OBS_PID,
                 values(HOST, after.obsHost(), PORT, after.obsPort(), DEBOUNCE, after.obsDebounceMs(), ENABLED,
-                        after.obsEnabled()),
-                values(HOST, d.obsHost(), PORT, d.obsPort(), DEBOUNCE, d.obsDebounceMs(), ENABLED, true),
+                        after.obsEnabled(), SYNC_TYPES, after.obsSyncTypes()),
+                values(HOST, d.obsHost(), PORT, d.obsPort(), DEBOUNCE, d.obsDebounceMs(), ENABLED, true, SYNC_TYPES, ""), //$NON-NLS-1$
                 newPassword && after.obsEnabled())) {
             written.add(OBS_PID);
         }
@@ -305,6 +308,12 @@ public final class SettingsStore {
     /** @return false only when the configuration turns its tier off */
     private static boolean enabled(Dictionary<String, Object> properties) {
         return properties == null || !StorageTier.turnedOff(FrameworkUtil.asMap(properties));
+    }
+
+    /** @return the config types a tier syncs as text (the command line writes a list, the page a text) */
+    private static String types(Dictionary<String, Object> properties) {
+        Object value = properties == null ? null : properties.get(SYNC_TYPES);
+        return value instanceof String[] list ? String.join(",", list) : value == null ? "" : String.valueOf(value); //$NON-NLS-1$ //$NON-NLS-2$
     }
 
     private static String text(Dictionary<String, Object> properties, String key, String otherwise) {

@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 
 import org.eclipse.osgi.util.NLS;
+import org.streamkit.sync.api.ConfigKey;
 import org.streamkit.sync.ui.internal.Messages;
 
 /**
@@ -28,17 +29,20 @@ import org.streamkit.sync.ui.internal.Messages;
  * @param periodicSyncMinutes minutes between pulls from the remote tiers; 0: off
  * @param holdWhileLive       while OBS streams or records, changes from other devices wait before they reach it
  * @param checkpointsKept     how many checkpoints are kept (the newest)
+ * @param cloudSyncTypes      the config types synced with the cloud, comma-separated; empty: every type
+ * @param obsSyncTypes        the config types synced with OBS, comma-separated; empty: every type
  */
 public record SyncSettings(boolean cloudEnabled, String cloudUrl, String cloudToken, long cloudDebounceMs,
         boolean obsEnabled, String obsHost, int obsPort, String obsPassword, long obsDebounceMs, boolean askOnConflict,
-        int historyDepth, int periodicSyncMinutes, boolean holdWhileLive, int checkpointsKept) {
+        int historyDepth, int periodicSyncMinutes, boolean holdWhileLive, int checkpointsKept, String cloudSyncTypes,
+        String obsSyncTypes) {
 
     /**
      * The defaults of the tiers' and the coordinator's components (see their Metatype definitions): no cloud
      * until a URL is set; OBS on this machine, on as soon as its feature is installed.
      */
     public static final SyncSettings DEFAULTS = new SyncSettings(false, "", "", 1000, true, "127.0.0.1", 4455, "", 2000,
-            false, 20, 5, true, 10);
+            false, 20, 5, true, 10, "", "");
 
     /** The largest debounce accepted, in milliseconds (an hour). */
     public static final long MAX_DEBOUNCE_MS = 3_600_000;
@@ -54,12 +58,38 @@ public record SyncSettings(boolean cloudEnabled, String cloudUrl, String cloudTo
         cloudToken = cloudToken == null ? "" : cloudToken.strip();
         obsHost = obsHost == null || obsHost.isBlank() ? "127.0.0.1" : obsHost.strip(); //$NON-NLS-1$
         obsPassword = obsPassword == null ? "" : obsPassword;
+        cloudSyncTypes = types(cloudSyncTypes);
+        obsSyncTypes = types(obsSyncTypes);
+    }
+
+    /** @return a list of types as the page shows it: trimmed, comma and space between them */
+    private static String types(String text) {
+        if (text == null) {
+            return ""; //$NON-NLS-1$
+        }
+        return java.util.Arrays.stream(text.split(",")).map(String::strip).filter(t -> !t.isEmpty()) //$NON-NLS-1$
+                .collect(java.util.stream.Collectors.joining(", ")); //$NON-NLS-1$
+    }
+
+    /** @return why a list of config types cannot be used as typed, or null when it can (empty: every type) */
+    public static String checkTypes(String text) {
+        for (String t : (text == null ? "" : text).split(",")) { //$NON-NLS-1$ //$NON-NLS-2$
+            if (!t.isBlank()) {
+                try {
+                    ConfigKey.validateType(t.strip());
+                } catch (IllegalArgumentException e) {
+                    return e.getMessage();
+                }
+            }
+        }
+        return null;
     }
 
     /** @return these settings with another cloud access token */
     public SyncSettings withCloudToken(String token) {
         return new SyncSettings(cloudEnabled, cloudUrl, token, cloudDebounceMs, obsEnabled, obsHost, obsPort, obsPassword,
-                obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes, holdWhileLive, checkpointsKept);
+                obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes, holdWhileLive, checkpointsKept, cloudSyncTypes,
+                obsSyncTypes);
     }
 
     /**
@@ -69,7 +99,7 @@ public record SyncSettings(boolean cloudEnabled, String cloudUrl, String cloudTo
     public SyncSettings withAccountOf(SyncSettings other) {
         return new SyncSettings(other.cloudEnabled, other.cloudUrl, other.cloudToken, cloudDebounceMs, obsEnabled, obsHost,
                 obsPort, other.obsPassword, obsDebounceMs, askOnConflict, historyDepth, periodicSyncMinutes, holdWhileLive,
-                checkpointsKept);
+                checkpointsKept, cloudSyncTypes, obsSyncTypes);
     }
 
     /**

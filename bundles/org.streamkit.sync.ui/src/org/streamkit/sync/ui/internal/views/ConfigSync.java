@@ -17,6 +17,8 @@ public record ConfigSync(SyncState state, Map<String, SyncState> tiers, String d
 
     /** A config that only the local tiers hold, because no remote tier is configured. */
     public static final ConfigSync LOCAL_ONLY = new ConfigSync(null, Map.of(), "");
+    /** A config the user keeps on this machine only: it goes to no remote tier. */
+    public static final ConfigSync MACHINE_ONLY = new ConfigSync(null, Map.of(), "machine-only"); //$NON-NLS-1$
 
     public ConfigSync {
         tiers = Map.copyOf(tiers);

@@ -192,6 +192,9 @@ public final class ConfigTree {
 
     /** @return the sync column's text: the state that needs the most attention, and with which tiers */
     static String syncText(ConfigSync sync) {
+        if (sync == ConfigSync.MACHINE_ONLY) {
+            return Messages.Sync_machineOnly;
+        }
         if (!sync.remote()) {
             return Messages.Sync_localOnly;
         }
@@ -207,6 +210,9 @@ public final class ConfigTree {
 
     private static String tooltip(ConfigRow row) {
         ConfigSync sync = row.sync();
+        if (sync == ConfigSync.MACHINE_ONLY) {
+            return Messages.ConfigsView_machineOnlyTooltip;
+        }
         if (!sync.remote()) {
             return Messages.Sync_localOnlyTooltip;
         }

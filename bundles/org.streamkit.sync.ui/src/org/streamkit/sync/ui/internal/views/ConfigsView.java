@@ -73,6 +73,7 @@ public final class ConfigsView extends CoordinatorView {
     public static final String ACTION_REFRESH = ID + ".refresh"; //$NON-NLS-1$
     public static final String ACTION_SYNC_NOW = ID + ".syncNow"; //$NON-NLS-1$
     public static final String ACTION_OPEN = ID + ".open"; //$NON-NLS-1$
+    public static final String ACTION_MACHINE_ONLY = ID + ".machineOnly"; //$NON-NLS-1$
 
     /** Types offered in the New dialog even before any config of them exists. */
     private static final Set<String> USUAL_TYPES = Set.of("text-cyclers", "swaps", "layouts", "notes"); //$NON-NLS-1$
@@ -86,6 +87,8 @@ public final class ConfigsView extends CoordinatorView {
     private Action deleteAction;
     private Action refreshAction;
     private Action syncNowAction;
+    private Action machineOnlyAction;
+    private volatile Set<ConfigKey> machineOnly = Set.of();
     private ConfigKey selectWhenShown;
     private volatile boolean loaded;
 
@@ -148,6 +151,8 @@ public final class ConfigsView extends CoordinatorView {
         syncNowAction = ViewActions.create(ACTION_SYNC_NOW, Messages.ConfigsView_syncNow, Messages.ConfigsView_syncNowTooltip,
                 ResourceLocator.imageDescriptorFromBundle(ConfigsView.class, "icons/state-synced.png").orElse(null), //$NON-NLS-1$
                 this::syncNow);
+        machineOnlyAction = ViewActions.create(ACTION_MACHINE_ONLY, Messages.ConfigsView_machineOnly,
+                Messages.ConfigsView_machineOnlyTooltip, IAction.AS_CHECK_BOX, null, this::toggleMachineOnly);
     }
 
     private void fillContextMenu(IMenuManager menu) {
@@ -157,6 +162,7 @@ public final class ConfigsView extends CoordinatorView {
         menu.add(duplicateAction);
         menu.add(deleteAction);
         menu.add(new Separator());
+        menu.add(machineOnlyAction);
         menu.add(syncNowAction);
         menu.add(refreshAction);
         menu.add(new Separator(IWorkbenchActionConstants.MB_ADDITIONS));
@@ -167,11 +173,39 @@ public final class ConfigsView extends CoordinatorView {
         openAction.setEnabled(selected > 0);
         duplicateAction.setEnabled(selected == 1);
         deleteAction.setEnabled(selected > 0);
+        machineOnlyAction.setEnabled(selected == 1);
+        machineOnlyAction.setChecked(selected == 1 && machineOnly.contains(tree.selectedKeys().get(0)));
     }
 
     /** @return one of the view's actions by its id ({@link #ACTION_NEW} and the others) */
     public IAction action(String id) {
-        return ViewActions.find(id, openAction, newAction, duplicateAction, deleteAction, refreshAction, syncNowAction);
+        return ViewActions.find(id, openAction, newAction, duplicateAction, deleteAction, refreshAction, syncNowAction,
+                machineOnlyAction);
+    }
+
+    /** This Machine Only: keeps the selected config here (or lets it sync again), in a job. */
+    private void toggleMachineOnly() {
+        List<ConfigKey> selected = tree.selectedKeys();
+        if (selected.size() != 1) {
+            return;
+        }
+        ConfigKey key = selected.get(0);
+        boolean only = !machineOnly.contains(key);
+        Job job = Job.create(Messages.ConfigsView_machineOnly.replace("&", ""), monitor -> { //$NON-NLS-1$ //$NON-NLS-2$
+            SyncCoordinator coordinator = coordinator();
+            if (coordinator == null) {
+                return Status.error(Messages.ConfigsView_noTier);
+            }
+            try {
+                coordinator.machineOnly(key, only);
+                return Status.OK_STATUS;
+            } catch (StorageException | RuntimeException e) {
+                return Status.error(e.getMessage(), e);
+            } finally {
+                refresh();
+            }
+        });
+        job.schedule();
     }
 
     // ------------------------------------------------------------------------------------------ reading
@@ -188,6 +222,8 @@ public final class ConfigsView extends CoordinatorView {
             SubMonitor progress = SubMonitor.convert(monitor, types.size() + 1);
             SyncStatus sync = coordinator.status();
             SyncStates states = SyncStates.of(sync, coordinator.outbox(), coordinator.conflicts());
+            Set<ConfigKey> kept = coordinator.machineOnly();
+            machineOnly = kept;
             progress.worked(1);
             List<ConfigRow> rows = new ArrayList<>();
             for (String type : types) {
@@ -195,7 +231,7 @@ public final class ConfigsView extends CoordinatorView {
                     return Status.CANCEL_STATUS;
                 }
                 for (ConfigDocument document : coordinator.list(type)) {
-                    rows.add(ConfigRow.of(document, states.of(document.key())));
+                    rows.add(ConfigRow.of(document, kept.contains(document.key()) ? ConfigSync.MACHINE_ONLY : states.of(document.key())));
                 }
                 progress.worked(1);
             }

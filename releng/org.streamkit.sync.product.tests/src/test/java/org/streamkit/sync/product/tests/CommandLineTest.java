@@ -100,6 +100,20 @@ class CommandLineTest {
         assertEquals(0, held.code(), held.err());
         assertTrue(held.out().contains("No changes are held."), "nothing is on air here: " + held.out());
         assertTrue(streamkitOn(own, null, "apply").out().contains("Nothing was held."));
+
+        // What goes where: the types a remote syncs, and a config kept on this machine.
+        assertEquals(0, streamkitOn(own, null, "config", "set", "obs.syncTypes", "text-cyclers,layouts").code());
+        assertTrue(streamkitOn(own, null, "config", "get", "obs.syncTypes").out().contains("text-cyclers,layouts"));
+        Launcher.Run badTypes = streamkitOn(own, null, "config", "set", "obs.syncTypes", "Not A Type!");
+        assertEquals(2, badTypes.code());
+        assertTrue(badTypes.err().contains("obs.syncTypes cannot be 'Not A Type!'"), badTypes.err());
+        assertEquals(0, streamkitOn(own, null, "config", "set", "obs.syncTypes", "all").code());
+        assertTrue(streamkitOn(own, null, "config", "get", "obs.syncTypes").out().contains("all"));
+        Launcher.Run keep = streamkitOn(own, null, "local", "text-cyclers", "intro", "on");
+        assertEquals(0, keep.code(), keep.err());
+        assertTrue(streamkitOn(own, null, "local").out().contains("text-cyclers/intro"));
+        assertEquals(0, streamkitOn(own, null, "local", "text-cyclers", "intro", "off").code());
+        assertTrue(streamkitOn(own, null, "local").out().contains("No config is kept on this machine only."));
     }
 
     @Test
