@@ -43,8 +43,8 @@ final class ReadPath {
         StorageException last = null;
         for (int i = 0; i < chain.length; i++) {
             Coordinator.Tier t = chain[i];
-            if (t.remote() && sync.offline) {
-                continue;
+            if (t.remote() && (sync.offline || !sync.store.routes(t.name(), key))) {
+                continue; // offline, or a config this remote does not sync: it is not read from there
             }
             Optional<ConfigDocument> found;
             try {
@@ -166,7 +166,8 @@ final class ReadPath {
             }
             List<ConfigKey> missing;
             try {
-                missing = t.tier().listKeys(type).stream().filter(k -> !merged.containsKey(k)).toList();
+                missing = t.tier().listKeys(type).stream()
+                        .filter(k -> !merged.containsKey(k) && sync.store.routes(t.name(), k)).toList();
             } catch (StorageException | RuntimeException e) {
                 LOG.debug("Listing {} on {} failed: {}", type, t.name(), e.toString());
                 continue;
