@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +56,8 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
     /** How long after start a cache is filled from the durable tiers. */
     static final Duration CACHE_FILL_DELAY = Duration.ofSeconds(2);
+    /** The message of a write held while its tier is on air. */
+    static final String HELD = "Held while live";
 
     /** One registered tier, with the properties the coordinator orders and routes by. */
     public record Tier(StorageTier tier, String name, int ranking, long serviceId, boolean remote, boolean durable,
@@ -98,8 +101,6 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
     private final ReadPath reads;
     private final Delivery delivery;
     private final PullMerger pulls;
-    /** The message of a write held while its tier is on air. */
-    static final String HELD = "Held while live";
     private final Conflicts conflicts;
     private final Checkpoints checkpoints;
     private final Audit audit;
@@ -606,7 +607,7 @@ public final class Coordinator implements SyncCoordinator, AutoCloseable {
                 ConfigDocument mine = writer.ownVersion(key);
                 if (mine != null) {
                     Instant now = sync.timer.now();
-                    Map<String, Instant> due = new java.util.LinkedHashMap<>();
+                    Map<String, Instant> due = new LinkedHashMap<>();
                     for (String remote : sync.remoteNames()) {
                         due.put(remote, now);
                     }
