@@ -19,7 +19,9 @@ import org.streamkit.sync.api.support.ChangeLog;
 /**
  * The memory cache: every document in a concurrent map for lock-free reads, and a {@link ChangeLog} for
  * {@link #changedSince}. Writes and change pages take one lock, so a document and its change record
- * always agree.
+ * always agree. The change log is made by the first {@link #changedSince}, from every document held then:
+ * before it no cursor exists, so no change needs a record, and a cache the coordinator only reads and
+ * writes (it pulls from remote tiers alone) keeps none (about 110 bytes per config).
  */
 public final class MemoryStore implements StorageTier {
 
@@ -27,11 +29,11 @@ public final class MemoryStore implements StorageTier {
 
     private final String name;
     private final Map<ConfigKey, ConfigDocument> documents = new ConcurrentHashMap<>();
-    private final ChangeLog changeLog;
+    /** Null until the first {@link #changedSince}; guarded by this store. */
+    private ChangeLog changeLog;
 
     public MemoryStore(String name) {
         this.name = name;
-        this.changeLog = new ChangeLog(name);
     }
 
     @Override
@@ -47,7 +49,9 @@ public final class MemoryStore implements StorageTier {
     @Override
     public synchronized ConfigDocument put(ConfigDocument document) {
         documents.put(document.key(), document);
-        changeLog.record(document.key());
+        if (changeLog != null) {
+            changeLog.record(document.key());
+        }
         return document;
     }
 
@@ -70,6 +74,10 @@ public final class MemoryStore implements StorageTier {
 
     @Override
     public synchronized Changes changedSince(String cursor, int limit) {
+        if (changeLog == null) {
+            changeLog = new ChangeLog(name);
+            documents.keySet().stream().sorted().forEach(changeLog::record);
+        }
         ChangeLog.Page page = changeLog.page(cursor, limit);
         return new Changes(page.keys().stream().map(documents::get).toList(), page.nextCursor(), page.hasMore());
     }
