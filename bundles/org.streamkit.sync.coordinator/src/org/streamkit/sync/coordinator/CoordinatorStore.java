@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.streamkit.sync.api.Checkpoint;
 import org.streamkit.sync.api.Conflict;
@@ -107,13 +109,13 @@ final class CoordinatorStore implements AutoCloseable {
     private final Environment environment;
     private final Store store;
     /** The last write sequence handed out, kept in memory too: every write takes the next. */
-    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
     /** The remote tier names, kept in memory too: every write reads them. */
     private volatile Set<String> knownRemotes;
     /** The config types each known remote tier syncs, empty for every type (kept with its name). */
     private volatile Map<String, Set<String>> remoteTypes = Map.of();
     /** The configs kept on this machine only. */
-    private final Set<ConfigKey> machineOnly = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ConfigKey> machineOnly = ConcurrentHashMap.newKeySet();
 
     CoordinatorStore(Path directory) throws StorageException {
         this.directory = directory;
@@ -469,11 +471,6 @@ final class CoordinatorStore implements AutoCloseable {
         return types == null || types.isEmpty() || types.contains(key.type());
     }
 
-    /** @return the config types a remote tier syncs, empty for every type */
-    Set<String> syncTypes(String tier) {
-        return remoteTypes.getOrDefault(tier, Set.of());
-    }
-
     Set<ConfigKey> machineOnly() {
         return Set.copyOf(machineOnly);
     }
@@ -583,24 +580,10 @@ final class CoordinatorStore implements AutoCloseable {
         String k = prefix + String.format("%020d", Long.MAX_VALUE - nanos(document.updatedAt()));
         write(txn, bytes(k), document);
         // Only the keys are read: the versions beyond the depth go unparsed.
-        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
-        List<ByteIterable> beyond = new ArrayList<>();
-        try (Cursor c = store.openCursor(txn)) {
-            if (c.getSearchKeyRange(new ArrayByteIterable(p)) != null) {
-                int seen = 0;
-                do {
-                    ByteIterable key = c.getKey();
-                    if (!startsWith(key, p)) {
-                        break;
-                    }
-                    if (++seen > depth) {
-                        beyond.add(new ArrayByteIterable(Arrays.copyOf(key.getBytesUnsafe(), key.getLength())));
-                    }
-                } while (c.getNext());
-            }
-        }
-        for (ByteIterable key : beyond) {
-            store.delete(txn, key);
+        List<String> keys = new ArrayList<>();
+        walk(txn, prefix, (key, value) -> keys.add(key));
+        for (int i = depth; i < keys.size(); i++) {
+            store.delete(txn, bytes(keys.get(i)));
         }
     }
 
@@ -641,25 +624,16 @@ final class CoordinatorStore implements AutoCloseable {
             if (store.get(txn, bytes(CHECKPOINT + name)) == null) {
                 return Optional.<List<ConfigDocument>>empty();
             }
-            byte[] prefix = (CHECKPOINT_ENTRY + name + '\0').getBytes(StandardCharsets.UTF_8);
+            String prefix = CHECKPOINT_ENTRY + name + '\0';
             List<ConfigDocument> documents = new ArrayList<>();
-            try (Cursor c = store.openCursor(txn)) {
-                if (c.getSearchKeyRange(new ArrayByteIterable(prefix)) != null) {
-                    do {
-                        if (!startsWith(c.getKey(), prefix)) {
-                            break;
-                        }
-                        String rest = new String(c.getKey().getBytesUnsafe(), prefix.length, c.getKey().getLength() - prefix.length,
-                                StandardCharsets.UTF_8);
-                        String stamp = new String(c.getValue().getBytesUnsafe(), 0, c.getValue().getLength(), StandardCharsets.UTF_8);
-                        ConfigDocument d = read(txn, bytes(CHECKPOINT_VERSION + rest + '\0' + stamp), ConfigDocument.class);
-                        if (d == null) {
-                            throw new IllegalStateException("Checkpoint " + name + " lacks the version of " + rest.replace('\0', '/'));
-                        }
-                        documents.add(d);
-                    } while (c.getNext());
+            walk(txn, prefix, (key, stamp) -> {
+                String config = key.substring(prefix.length()); // type \0 id
+                ConfigDocument d = read(txn, bytes(CHECKPOINT_VERSION + config + '\0' + text(stamp)), ConfigDocument.class);
+                if (d == null) {
+                    throw new IllegalStateException("Checkpoint " + name + " lacks the version of " + config.replace('\0', '/'));
                 }
-            }
+                documents.add(d);
+            });
             return Optional.of(documents);
         });
     }
@@ -675,27 +649,16 @@ final class CoordinatorStore implements AutoCloseable {
                 return false;
             }
             List<String> others = new ArrayList<>();
-            forEachKey(txn, CHECKPOINT, k -> others.add(k.substring(CHECKPOINT.length())));
-            byte[] prefix = (CHECKPOINT_ENTRY + name + '\0').getBytes(StandardCharsets.UTF_8);
+            walk(txn, CHECKPOINT, (key, value) -> others.add(key.substring(CHECKPOINT.length())));
+            String prefix = CHECKPOINT_ENTRY + name + '\0';
             List<String[]> entries = new ArrayList<>(); // {type \0 id, stamp}
-            try (Cursor c = store.openCursor(txn)) {
-                if (c.getSearchKeyRange(new ArrayByteIterable(prefix)) != null) {
-                    do {
-                        if (!startsWith(c.getKey(), prefix)) {
-                            break;
-                        }
-                        entries.add(new String[] {
-                                new String(c.getKey().getBytesUnsafe(), prefix.length, c.getKey().getLength() - prefix.length, StandardCharsets.UTF_8),
-                                new String(c.getValue().getBytesUnsafe(), 0, c.getValue().getLength(), StandardCharsets.UTF_8) });
-                    } while (c.getNext());
-                }
-            }
+            walk(txn, prefix, (key, stamp) -> entries.add(new String[] { key.substring(prefix.length()), text(stamp) }));
             for (String[] e : entries) {
                 store.delete(txn, bytes(CHECKPOINT_ENTRY + name + '\0' + e[0]));
                 boolean shared = false;
                 for (String other : others) {
                     ByteIterable stamp = store.get(txn, bytes(CHECKPOINT_ENTRY + other + '\0' + e[0]));
-                    if (stamp != null && e[1].equals(new String(stamp.getBytesUnsafe(), 0, stamp.getLength(), StandardCharsets.UTF_8))) {
+                    if (stamp != null && e[1].equals(text(stamp))) {
                         shared = true;
                         break;
                     }
@@ -708,20 +671,6 @@ final class CoordinatorStore implements AutoCloseable {
         });
     }
 
-    private void forEachKey(Transaction txn, String prefix, java.util.function.Consumer<String> visitor) {
-        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
-        try (Cursor c = store.openCursor(txn)) {
-            if (c.getSearchKeyRange(new ArrayByteIterable(p)) == null) {
-                return;
-            }
-            do {
-                if (!startsWith(c.getKey(), p)) {
-                    break;
-                }
-                visitor.accept(new String(c.getKey().getBytesUnsafe(), 0, c.getKey().getLength(), StandardCharsets.UTF_8));
-            } while (c.getNext());
-        }
-    }
 
     // ---- conflicts
 
@@ -823,6 +772,11 @@ final class CoordinatorStore implements AutoCloseable {
     }
 
     private void forEach(Transaction txn, String prefix, Visitor visitor) {
+        walk(txn, prefix, (key, value) -> visitor.visit(key, parse(value, JsonNode.class)));
+    }
+
+    /** Visits every entry whose key starts with a prefix, in key order, with its key as text and its raw value. */
+    private void walk(Transaction txn, String prefix, java.util.function.BiConsumer<String, ByteIterable> visitor) {
         byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
         try (Cursor c = store.openCursor(txn)) {
             if (c.getSearchKeyRange(new ArrayByteIterable(p)) == null) {
@@ -832,10 +786,13 @@ final class CoordinatorStore implements AutoCloseable {
                 if (!startsWith(c.getKey(), p)) {
                     break;
                 }
-                byte[] k = Arrays.copyOf(c.getKey().getBytesUnsafe(), c.getKey().getLength());
-                visitor.visit(new String(k, StandardCharsets.UTF_8), parse(c.getValue(), JsonNode.class));
+                visitor.accept(text(c.getKey()), c.getValue());
             } while (c.getNext());
         }
+    }
+
+    private static String text(ByteIterable bytes) {
+        return new String(bytes.getBytesUnsafe(), 0, bytes.getLength(), StandardCharsets.UTF_8);
     }
 
     private static boolean startsWith(ByteIterable key, byte[] prefix) {
