@@ -184,35 +184,25 @@ final class ConfigCommand {
                     }
                     yield text;
                 }
-                case TYPES -> {
-                    List<String> types = new ArrayList<>();
-                    for (String t : text.split(",")) {
-                        if (!t.isBlank()) {
-                            types.add(ConfigKey.validateType(t.strip()));
-                        }
-                    }
-                    if (types.isEmpty()) {
-                        throw new IllegalArgumentException("name at least one type");
-                    }
-                    yield types.toArray(String[]::new);
-                }
-                case SYNC_TYPES -> {
-                    List<String> types = new ArrayList<>();
-                    if (!text.equalsIgnoreCase("all")) {
-                        for (String t : text.split(",")) {
-                            if (!t.isBlank()) {
-                                types.add(ConfigKey.validateType(t.strip()));
-                            }
-                        }
-                        if (types.isEmpty()) {
-                            throw new IllegalArgumentException("name at least one type, or all");
-                        }
-                    }
-                    yield types.toArray(String[]::new);
-                }
+                case TYPES -> types(text, "name at least one type");
+                case SYNC_TYPES -> text.equalsIgnoreCase("all") ? new String[0] : types(text, "name at least one type, or all");
             };
         } catch (IllegalArgumentException e) { // a ConfigValidationException too
             throw new Cli.UsageException(name + " cannot be '" + text + "': " + e.getMessage());
         }
+    }
+
+    /** @return the config types of a comma-separated list, each checked; {@code none} says what an empty one lacks */
+    private static String[] types(String text, String none) {
+        List<String> types = new ArrayList<>();
+        for (String t : text.split(",")) {
+            if (!t.isBlank()) {
+                types.add(ConfigKey.validateType(t.strip()));
+            }
+        }
+        if (types.isEmpty()) {
+            throw new IllegalArgumentException(none);
+        }
+        return types.toArray(String[]::new);
     }
 }

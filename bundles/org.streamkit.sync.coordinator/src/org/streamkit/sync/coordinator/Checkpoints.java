@@ -53,14 +53,7 @@ final class Checkpoints {
             throw new StorageException("No durable local tier (Xodus or the file backup) is running, so no checkpoint"
                     + " was taken. Start the Streamkit tier bundles.", true);
         }
-        List<ConfigDocument> live = new ArrayList<>();
-        for (String type : reads.localTypes()) {
-            for (ConfigDocument d : reads.local(type).values()) {
-                if (!d.deleted()) {
-                    live.add(d);
-                }
-            }
-        }
+        List<ConfigDocument> live = reads.localLive();
         Instant now = sync.timer.now();
         Set<String> taken = new HashSet<>();
         for (Checkpoint c : sync.store.checkpoints()) {
@@ -92,17 +85,11 @@ final class Checkpoints {
                 .orElseThrow(() -> new StorageException("There is no checkpoint " + name, false));
         Checkpoint undo = create(Checkpoint.BEFORE_RESTORE);
         Map<ConfigKey, ObjectNode> bodies = new LinkedHashMap<>();
-        Set<ConfigKey> inCheckpoint = new HashSet<>();
         for (ConfigDocument d : held) {
-            inCheckpoint.add(d.key());
             bodies.put(d.key(), d.body());
         }
-        for (String type : reads.localTypes()) {
-            for (ConfigDocument d : reads.local(type).values()) {
-                if (!d.deleted() && !inCheckpoint.contains(d.key())) {
-                    bodies.put(d.key(), null); // made after the checkpoint
-                }
-            }
+        for (ConfigDocument d : reads.localLive()) {
+            bodies.putIfAbsent(d.key(), null); // made after the checkpoint: deleted
         }
         int changed = 0;
         List<ConfigKey> saved = new ArrayList<>();
@@ -115,7 +102,7 @@ final class Checkpoints {
             saved.addAll(writer.saveNewVersions(batch));
         }
         for (ConfigKey key : saved) {
-            if (inCheckpoint.contains(key)) {
+            if (bodies.get(key) != null) {
                 changed++;
             }
         }

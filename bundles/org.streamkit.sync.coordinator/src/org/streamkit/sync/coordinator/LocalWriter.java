@@ -132,11 +132,7 @@ final class LocalWriter {
         ConfigKey key = version.key();
         requireReady(key);
         synchronized (sync.lockOf(key)) {
-            ConfigDocument previous = current(key);
-            ConfigDocument queued = sync.store.pending(key).orElse(null);
-            if (queued != null && queued.isNewerThan(previous)) {
-                previous = queued;
-            }
+            ConfigDocument previous = latest(key, sync.tiers.availableLocals(), null);
             if (previous != null && !version.isNewerThan(previous)) {
                 return false;
             }
@@ -168,11 +164,7 @@ final class LocalWriter {
             List<Coordinator.Tier> locals = sync.tiers.availableLocals();
             Coordinator.Tier sole = sync.soleSource();
             for (ConfigDocument version : newest.values()) {
-                ConfigDocument previous = current(version.key(), locals, sole);
-                ConfigDocument queued = sync.store.pending(version.key()).orElse(null);
-                if (queued != null && queued.isNewerThan(previous)) {
-                    previous = queued;
-                }
+                ConfigDocument previous = latest(version.key(), locals, sole);
                 if (previous == null || !version.sameContent(previous) && version.isNewerThan(previous)) {
                     clock.observe(version.updatedAt());
                     writes.add(new ConfigDocument[] { version.withRemoteVersion(null), previous });
@@ -216,32 +208,24 @@ final class LocalWriter {
         if (bodies.isEmpty()) {
             return List.of();
         }
+        Map<ConfigKey, ConfigDocument> proposed = new LinkedHashMap<>();
         for (Map.Entry<ConfigKey, ObjectNode> b : bodies.entrySet()) {
-            if (b.getValue() != null) {
-                ConfigDocument.of(b.getKey(), b.getValue(), Instant.EPOCH, Instant.EPOCH); // refuses an invalid body first
-            }
+            // Refuses an invalid body before anything is written; null stands for a delete.
+            proposed.put(b.getKey(), b.getValue() == null ? null : ConfigDocument.of(b.getKey(), b.getValue(), Instant.EPOCH, Instant.EPOCH));
         }
         requireReady(bodies.keySet().iterator().next());
         return sync.withLocks(bodies.keySet(), () -> {
             List<ConfigDocument[]> writes = new ArrayList<>();
             List<Coordinator.Tier> locals = sync.tiers.availableLocals();
             Coordinator.Tier sole = sync.soleSource();
-            for (Map.Entry<ConfigKey, ObjectNode> b : bodies.entrySet()) {
-                ConfigKey key = b.getKey();
-                ConfigDocument previous = current(key, locals, sole);
-                ConfigDocument queued = sync.store.pending(key).orElse(null);
-                if (queued != null && queued.isNewerThan(previous)) {
-                    previous = queued;
-                }
-                if (b.getValue() == null ? previous == null || previous.deleted()
-                        : previous != null && !previous.deleted() && previous.sameBody(ConfigDocument.of(key, b.getValue(), Instant.EPOCH, Instant.EPOCH))) {
+            for (Map.Entry<ConfigKey, ConfigDocument> p : proposed.entrySet()) {
+                ConfigDocument previous = latest(p.getKey(), locals, sole);
+                ConfigDocument next = p.getValue();
+                if (next == null ? previous == null || previous.deleted()
+                        : previous != null && !previous.deleted() && previous.sameBody(next)) {
                     continue;
                 }
-                Instant stamp = clock.stampAfter(previous == null ? null : previous.updatedAt());
-                Instant created = previous == null || previous.deleted() ? stamp : previous.createdAt();
-                ConfigDocument document = b.getValue() == null ? previous.withRemoteVersion(null).asTombstone(stamp)
-                        : ConfigDocument.of(key, b.getValue(), created, stamp);
-                writes.add(new ConfigDocument[] { document, previous });
+                writes.add(new ConfigDocument[] { stamped(p.getKey(), bodies.get(p.getKey()), previous), previous });
             }
             recordAll(writes);
             List<ConfigKey> saved = new ArrayList<>(writes.size());
@@ -254,12 +238,26 @@ final class LocalWriter {
 
     /** Stamps, records and writes an edit. Called under the key's lock. */
     private ConfigDocument save(ConfigKey key, ObjectNode body, ConfigDocument previous) throws StorageException {
+        return record(stamped(key, body, previous), previous);
+    }
+
+    /** @return a new version of this device after {@code previous} (null: none): {@code body}, or a tombstone for null */
+    private ConfigDocument stamped(ConfigKey key, ObjectNode body, ConfigDocument previous) {
         Instant stamp = clock.stampAfter(previous == null ? null : previous.updatedAt());
         Instant created = previous == null || previous.deleted() ? stamp : previous.createdAt();
-        ConfigDocument document = body == null
+        return body == null
                 ? (previous == null ? ConfigDocument.tombstone(key, created, stamp) : previous.withRemoteVersion(null).asTombstone(stamp))
                 : ConfigDocument.of(key, body, created, stamp);
-        return record(document, previous);
+    }
+
+    /**
+     * @return this device's newest version of a config: what the local tiers hold, or what the outbox waits to
+     *         send when that is newer (a write a crash kept from the local tiers); null when there is none
+     */
+    private ConfigDocument latest(ConfigKey key, List<Coordinator.Tier> locals, Coordinator.Tier sole) {
+        ConfigDocument previous = current(key, locals, sole);
+        ConfigDocument queued = sync.store.pending(key).orElse(null);
+        return queued != null && queued.isNewerThan(previous) ? queued : previous;
     }
 
     /** Records a version of this device in the outbox and history, then writes it to the local tiers. */

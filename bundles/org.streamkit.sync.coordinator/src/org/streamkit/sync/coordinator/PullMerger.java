@@ -158,11 +158,9 @@ final class PullMerger {
      */
     private void sendMissing(Coordinator.Tier tier, Set<ConfigKey> seen) throws StorageException {
         List<ConfigDocument> missing = new ArrayList<>();
-        for (String type : reads.localTypes()) {
-            for (ConfigDocument mine : reads.local(type).values()) {
-                if (!mine.deleted() && !seen.contains(mine.key())) {
-                    missing.add(mine);
-                }
+        for (ConfigDocument mine : reads.localLive()) {
+            if (!seen.contains(mine.key())) {
+                missing.add(mine);
             }
         }
         if (missing.isEmpty()) {

@@ -1,5 +1,6 @@
 package org.streamkit.sync.coordinator;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -188,6 +189,19 @@ final class ReadPath {
                 }
             }
         }
+    }
+
+    /** @return every live config the local tiers hold (tombstones left out), type by type */
+    List<ConfigDocument> localLive() throws StorageException {
+        List<ConfigDocument> live = new ArrayList<>();
+        for (String type : localTypes()) {
+            for (ConfigDocument d : local(type).values()) {
+                if (!d.deleted()) {
+                    live.add(d);
+                }
+            }
+        }
+        return live;
     }
 
     /** @return every type the local tiers hold */

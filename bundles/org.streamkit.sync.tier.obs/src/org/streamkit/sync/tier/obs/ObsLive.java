@@ -60,19 +60,18 @@ final class ObsLive {
         }
     }
 
-    /** @return whether the event was one of the outputs' state (and was taken) */
-    boolean event(String type, JsonNode data) {
+    /** Follows an event of OBS's: a change of the stream's or the recording's state (others are not its own). */
+    void event(String type, JsonNode data) {
         boolean active = data.path("outputActive").asBoolean(false);
         synchronized (this) {
             switch (type) {
                 case "StreamStateChanged" -> set(new State(active, state.recording()));
                 case "RecordStateChanged" -> set(new State(state.streaming(), active));
                 default -> {
-                    return false;
+                    // not about the outputs
                 }
             }
         }
-        return true;
     }
 
     private void set(State next) {

@@ -5,9 +5,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.Map;
 
 import org.eclipse.osgi.util.NLS;
-import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.ui.internal.Messages;
 
 /**
@@ -73,16 +74,12 @@ public record SyncSettings(boolean cloudEnabled, String cloudUrl, String cloudTo
 
     /** @return why a list of config types cannot be used as typed, or null when it can (empty: every type) */
     public static String checkTypes(String text) {
-        for (String t : (text == null ? "" : text).split(",")) { //$NON-NLS-1$ //$NON-NLS-2$
-            if (!t.isBlank()) {
-                try {
-                    ConfigKey.validateType(t.strip());
-                } catch (IllegalArgumentException e) {
-                    return e.getMessage();
-                }
-            }
+        try {
+            StorageTier.syncTypes(Map.of(StorageTier.SYNC_TYPES, text == null ? "" : text)); //$NON-NLS-1$
+            return null;
+        } catch (IllegalArgumentException e) { // a ConfigValidationException
+            return e.getMessage();
         }
-        return null;
     }
 
     /** @return these settings with another cloud access token */

@@ -17,10 +17,7 @@ import org.eclipse.jface.dialogs.MessageDialog;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.TableColumnLayout;
 import org.eclipse.jface.viewers.ArrayContentProvider;
-import org.eclipse.jface.viewers.ColumnLabelProvider;
-import org.eclipse.jface.viewers.ColumnWeightData;
 import org.eclipse.jface.viewers.TableViewer;
-import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
@@ -79,32 +76,21 @@ public final class CheckpointsDialog extends Dialog {
         GridDataFactory.fillDefaults().grab(true, false).hint(520, SWT.DEFAULT).applyTo(intro);
         Composite holder = new Composite(area, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, true).hint(520, 220).applyTo(holder);
-        TableColumnLayout layout = new TableColumnLayout();
-        holder.setLayout(layout);
+        holder.setLayout(new TableColumnLayout());
         table = new TableViewer(holder, SWT.BORDER | SWT.SINGLE | SWT.FULL_SELECTION | SWT.V_SCROLL);
         table.getTable().setHeaderVisible(true);
         table.setContentProvider(ArrayContentProvider.getInstance());
-        column(layout, Messages.Checkpoints_columnTaken, 40, c -> TIME.format(c.createdAt()));
-        column(layout, Messages.Checkpoints_columnReason, 30, CheckpointsDialog::reason);
-        column(layout, Messages.Checkpoints_columnConfigs, 15, c -> Integer.toString(c.configs()));
-        column(layout, Messages.Checkpoints_columnName, 35, Checkpoint::name);
+        SyncStatusView.column(table, Messages.Checkpoints_columnTaken, 40, Checkpoint.class, c -> TIME.format(c.createdAt()),
+                c -> null);
+        SyncStatusView.column(table, Messages.Checkpoints_columnReason, 30, Checkpoint.class, CheckpointsDialog::reason, c -> null);
+        SyncStatusView.column(table, Messages.Checkpoints_columnConfigs, 15, Checkpoint.class, c -> Integer.toString(c.configs()),
+                c -> null);
+        SyncStatusView.column(table, Messages.Checkpoints_columnName, 35, Checkpoint.class, Checkpoint::name, c -> null);
         table.addSelectionChangedListener(e -> updateButtons());
         result = new Label(area, SWT.WRAP);
         GridDataFactory.fillDefaults().grab(true, false).hint(520, SWT.DEFAULT).applyTo(result);
         reload();
         return area;
-    }
-
-    private void column(TableColumnLayout layout, String title, int weight, java.util.function.Function<Checkpoint, String> text) {
-        TableViewerColumn column = new TableViewerColumn(table, SWT.LEFT);
-        column.getColumn().setText(title);
-        layout.setColumnData(column.getColumn(), new ColumnWeightData(weight, 60, true));
-        column.setLabelProvider(new ColumnLabelProvider() {
-            @Override
-            public String getText(Object element) {
-                return text.apply((Checkpoint) element);
-            }
-        });
     }
 
     static String reason(Checkpoint checkpoint) {

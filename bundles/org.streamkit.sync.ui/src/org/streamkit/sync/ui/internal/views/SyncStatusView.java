@@ -212,7 +212,8 @@ public final class SyncStatusView extends CoordinatorView {
         return viewer;
     }
 
-    private static <T> void column(TableViewer viewer, String title, int weight, Class<T> type, Function<T, String> text,
+    /** Adds a column to a table whose parent is laid out by a {@link TableColumnLayout}. */
+    static <T> void column(TableViewer viewer, String title, int weight, Class<T> type, Function<T, String> text,
             Function<T, Image> image) {
         TableViewerColumn column = new TableViewerColumn(viewer, SWT.LEFT);
         column.getColumn().setText(title);
