@@ -96,6 +96,12 @@ final class Cli {
               obs password [--password-stdin]   the OBS WebSocket password (asked for here, not echoed;
                                           empty removes it), kept encrypted in Secure Storage
               remote <cloud|obs> on|off   turn a remote tier on or off (its settings are kept)
+              encryption                  whether the cloud's configs are end-to-end encrypted, and whether this
+                                          device has the key
+              encryption on [--passphrase-stdin]   encrypt the account's configs with a passphrase (the first
+                                          device chooses it; the others enter it once); the key is kept in
+                                          Secure Storage and what the cloud held unencrypted is encrypted
+              encryption forget           remove the key from this device (it syncs again once it is entered)
             """;
 
     /** The server {@code streamkit server} runs in this process, for commands forwarded to it; or null. */
@@ -174,6 +180,7 @@ final class Cli {
                 case "logout" -> logout(args);
                 case "whoami" -> whoami(args);
                 case "obs" -> obs(args);
+                case "encryption" -> encryption(args);
                 default -> throw new UsageException("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -873,6 +880,123 @@ final class Cli {
         err.println((expired ? "The access token expired at " : "The access token is good until ") + a.expiresAt()
                 + (refreshable ? "; it is refreshed by itself" : "; no refresh token: sign in again when it expires"));
         return OK;
+    }
+
+    /** {@code encryption [on [--passphrase-stdin] | forget]}: the cloud's end-to-end encryption on this device. */
+    private int encryption(List<String> args) throws UsageException, IOException, StorageException,
+            org.eclipse.equinox.security.storage.StorageException {
+        String usage = "encryption [on [--passphrase-stdin] | forget]";
+        String what = args.isEmpty() ? "status" : args.get(0);
+        boolean stdin = args.size() == 2 && args.get(1).equals("--passphrase-stdin");
+        if (args.size() > 2 || args.size() == 2 && (!what.equals("on") || !stdin) || !List.of("status", "on", "forget").contains(what)) {
+            throw new UsageException("usage: streamkit " + usage);
+        }
+        RemoteSettings s = settings.get();
+        if (what.equals("forget")) {
+            org.streamkit.sync.tier.cloud.Encryption.forget(s.secureRoot());
+            keyChanged();
+            err.println("The encryption key is removed from this device; an encrypted account's configs no longer sync here"
+                    + " until the passphrase is entered again (streamkit encryption on)");
+            return OK;
+        }
+        Map<String, Object> cloud = s.read(RemoteSettings.CLOUD_PID);
+        String url = String.valueOf(cloud.getOrDefault("url", ""));
+        if (url.isBlank()) {
+            throw new IllegalStateException("set the cloud's URL first: streamkit remote cloud set <url>");
+        }
+        try (org.streamkit.sync.tier.cloud.Encryption e = new org.streamkit.sync.tier.cloud.Encryption(url,
+                String.valueOf(cloud.getOrDefault(RemoteSettings.AUTH_URL, "")), s.secureRoot())) {
+            if (what.equals("status")) {
+                org.streamkit.sync.tier.cloud.Encryption.State state = e.state();
+                if (json) {
+                    ObjectNode node = JsonNodeFactory.instance.objectNode();
+                    node.put("on", state.on());
+                    node.put("accountKey", state.accountKey());
+                    node.put("deviceKey", state.deviceKey());
+                    node.put("problem", state.problem());
+                    out.println(node.toPrettyString());
+                } else if (!state.on()) {
+                    out.println("End-to-end encryption is off: the cloud stores this account's configs as they are");
+                } else {
+                    out.println("End-to-end encryption is on (key " + state.accountKey() + ")"
+                            + (state.problem() == null ? "; this device has the key" : ""));
+                }
+                if (state.problem() != null) {
+                    err.println(state.problem());
+                    return FAILURE;
+                }
+                return OK;
+            }
+            boolean first = e.firstDevice();
+            char[] passphrase = passphrase(stdin, first);
+            try {
+                int sealed = e.turnOn(passphrase);
+                keyChanged();
+                out.println((first ? "End-to-end encryption is on for this account" : "This device has the account's encryption key")
+                        + " (kept encrypted in Secure Storage); " + sealed + " configs the cloud held unencrypted are encrypted now."
+                        + " Run streamkit sync to take and send what waited.");
+                return OK;
+            } catch (org.streamkit.sync.tier.cloud.Encryption.WrongPassphraseException wrong) {
+                err.println("streamkit: encryption: " + wrong.getMessage());
+                return FAILURE;
+            } catch (IllegalArgumentException tooShort) {
+                throw new UsageException(tooShort.getMessage());
+            } finally {
+                java.util.Arrays.fill(passphrase, '\0');
+            }
+        } catch (IllegalArgumentException badUrl) {
+            throw new UsageException(badUrl.getMessage());
+        }
+    }
+
+    /** @return the passphrase from standard input (one line) or the terminal (twice for a new one), never echoed */
+    private char[] passphrase(boolean stdin, boolean first) throws UsageException, IOException {
+        if (stdin) {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+            if (line == null || line.isEmpty()) {
+                throw new UsageException("no passphrase on standard input");
+            }
+            return line.toCharArray();
+        }
+        java.io.Console console = System.console();
+        if (console == null) {
+            throw new UsageException("no terminal to ask for the passphrase on: pipe it in with --passphrase-stdin");
+        }
+        char[] typed = console.readPassword(first ? "Choose the account's encryption passphrase: " : "The account's encryption passphrase: ");
+        if (typed == null || typed.length == 0) {
+            throw new UsageException("no passphrase was entered");
+        }
+        if (first) {
+            char[] again = console.readPassword("The same again: ");
+            if (!java.util.Arrays.equals(typed, again)) {
+                throw new UsageException("the two passphrases differ; nothing was changed");
+            }
+        }
+        return typed;
+    }
+
+    /** Tells a cloud tier running in this process to take the key Secure Storage holds now. */
+    private static void keyChanged() {
+        org.osgi.framework.Bundle bundle = org.osgi.framework.FrameworkUtil.getBundle(Cli.class);
+        org.osgi.framework.BundleContext context = bundle == null ? null : bundle.getBundleContext();
+        if (context == null) {
+            return;
+        }
+        try {
+            for (org.osgi.framework.ServiceReference<org.streamkit.sync.api.StorageTier> ref : context.getServiceReferences(
+                    org.streamkit.sync.api.StorageTier.class, "(" + org.streamkit.sync.api.StorageTier.TIER_NAME + "=cloud)")) {
+                org.streamkit.sync.api.StorageTier tier = context.getService(ref);
+                try {
+                    if (tier instanceof org.streamkit.sync.tier.cloud.CloudTierComponent cloud) {
+                        cloud.encryptionKeyChanged();
+                    }
+                } finally {
+                    context.ungetService(ref);
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code obs password [--password-stdin]}: the OBS WebSocket password, into Secure Storage. */

@@ -118,6 +118,11 @@ final class RemoteSettings {
         preferences.flush();
     }
 
+    /** @return the Secure Storage root the secrets are kept under */
+    ISecurePreferences secureRoot() throws StorageException {
+        return secure();
+    }
+
     private ISecurePreferences secure() throws StorageException {
         if (secure == null) {
             throw new StorageException(StorageException.INTERNAL_ERROR,

@@ -87,6 +87,16 @@ public final class CloudStore implements StorageTier {
     private volatile TierHealth health = TierHealth.up();
     /** Against the core routes: the listing a paged read is working through. */
     private volatile Snapshot snapshot;
+    /** This device's end-to-end encryption key, or null. */
+    private volatile EncryptionKey key;
+    /** The account's encryption key record, read with {@code /health}; null when its configs are not encrypted. */
+    private volatile KeyRecord accountKey;
+    /** The version of the account's deleted key record, where the server keeps tombstones; or null. */
+    private volatile String keyRecordTombstone;
+    /** Why this device may not write to the cloud (an encrypted account, and no key or another one here), or null. */
+    private volatile String locked;
+    /** Whether configs are read as stored, sealed bodies left closed (while listing what to encrypt). */
+    private volatile boolean unopened;
 
     private record Snapshot(String id, NavigableMap<ConfigKey, ConfigDocument> documents) {
     }
@@ -114,7 +124,10 @@ public final class CloudStore implements StorageTier {
         return name;
     }
 
-    /** @return the extensions the server listed in {@code /health} (read once, then cached) */
+    /**
+     * @return the extensions the server listed in {@code /health} (read once, then cached, with the account's
+     *         encryption key record)
+     */
     Set<String> features() throws StorageException {
         Set<String> f = features;
         if (f == null) {
@@ -125,10 +138,166 @@ public final class CloudStore implements StorageTier {
             if (list != null && list.isArray()) {
                 list.forEach(n -> found.add(n.asText()));
             }
+            readKeyRecord();
             features = f = Set.copyOf(found);
             LOG.info("Cloud {}: extensions {}", name, found.isEmpty() ? "none (core routes only)" : found);
         }
         return f;
+    }
+
+    // ---------------------------------------------------------------- end-to-end encryption
+
+    /**
+     * Sets this device's encryption key (null: none). The account's key record is read again before the next
+     * request, so a key entered or forgotten takes effect at once.
+     */
+    void useKey(EncryptionKey key) {
+        this.key = key;
+        this.features = null;
+    }
+
+    /** @return the account's encryption key record, as read last; null when its configs are not encrypted */
+    KeyRecord accountKey() throws StorageException {
+        features();
+        return accountKey;
+    }
+
+    /**
+     * Writes the account's key record where there is none.
+     *
+     * @return false when the server already holds one (another device made it meanwhile)
+     */
+    boolean createKeyRecord(KeyRecord record) throws StorageException {
+        String what = "saving the account's encryption key record";
+        if (accountKey() != null) {
+            return false;
+        }
+        // Where a deleted record's tombstone is kept, a write over it names it; else it names that there is none.
+        String deleted = keyRecordTombstone;
+        Map<String, String> none = !has("conditional-writes") ? Map.of()
+                : deleted != null ? Map.of("If-Match", deleted) : Map.of("If-None-Match", "*");
+        byte[] json = record.toJson().toString().getBytes(StandardCharsets.UTF_8);
+        CloudHttp.Response response = call("POST", List.of("configs", KeyRecord.TYPE), Map.of(), json, none, what);
+        if (response.status() == 412) {
+            features = null; // read it again
+            return false;
+        }
+        expect(response, what, null, 200, 201);
+        features = null;
+        return true;
+    }
+
+    /** Reads the account's key record and, from it and this device's key, whether this device may write. */
+    private void readKeyRecord() throws StorageException {
+        String what = "reading the account's encryption key record";
+        CloudHttp.Response response = call("GET", List.of("configs", KeyRecord.TYPE, KeyRecord.ID), Map.of(), null, Map.of(), what);
+        KeyRecord record = null;
+        keyRecordTombstone = response.status() == 404 ? response.header("ETag") : null;
+        if (response.status() != 404) {
+            expect(response, what, null, 200);
+            record = KeyRecord.parse(configObject(response, what));
+        }
+        keyRecordIs(record);
+    }
+
+    private void keyRecordIs(KeyRecord record) {
+        accountKey = record;
+        EncryptionKey mine = key;
+        String why = null;
+        if (record != null && mine == null) {
+            why = "This account's configs are end-to-end encrypted and this device has no key: enter the passphrase"
+                    + " (streamkit encryption on)";
+        } else if (record != null && !record.id().equals(mine.id())) {
+            why = "The account's encryption passphrase was changed on another device (key " + record.id() + ", this device has "
+                    + mine.id() + "): enter the new one (streamkit encryption on)";
+        } else if (record == null && mine != null) {
+            why = "This device encrypts for the cloud (key " + mine.id() + "), but the cloud has no encryption key record (the"
+                    + " server was reset, or it is another one): set encryption up again (streamkit encryption on)";
+        }
+        if (why != null && !why.equals(locked)) {
+            LOG.warn("Cloud {}: {}; nothing is sent until then", name, why);
+        }
+        locked = why;
+    }
+
+    /** @return a stored config as a version, opened with this device's key where it is sealed */
+    private ConfigDocument document(String type, ObjectNode object, String etag) throws StorageException {
+        return unopened ? WireFormat.document(type, object, etag) : WireFormat.document(type, object, etag, key, accountKey == null);
+    }
+
+    /** @throws StorageException when this device may not write to the cloud now (see {@link #locked}) */
+    private void checkWritable() throws StorageException {
+        features();
+        String why = locked;
+        if (why != null) {
+            throw new StorageException(why, true);
+        }
+    }
+
+    /**
+     * Encrypts every live config the cloud holds unencrypted, or sealed with this device's previous key, with
+     * its own stamps (what another device holds of it stays the same version), each conditional on what was
+     * read. Needs this device's key, and the account's key record to name it.
+     *
+     * @param previous the key this device had before (a passphrase changed), or null
+     * @return how many configs were sealed with the key
+     */
+    int sealPlain(EncryptionKey previous) throws StorageException {
+        checkWritable();
+        EncryptionKey current = key;
+        if (current == null) {
+            throw new IllegalStateException("no encryption key on this device");
+        }
+        List<ConfigKey> live = new ArrayList<>();
+        unopened = true;
+        try {
+            String cursor = null;
+            Changes page;
+            do {
+                page = changedSince(cursor, LIST_PAGE);
+                page.documents().stream().filter(d -> !d.deleted()).forEach(d -> live.add(d.key()));
+                cursor = page.nextCursor();
+            } while (page.hasMore());
+        } finally {
+            unopened = false;
+        }
+        int sealed = 0;
+        int closed = 0;
+        for (ConfigKey k : live) {
+            for (int attempt = 1;; attempt++) {
+                String what = "reading " + k + " to encrypt it";
+                CloudHttp.Response response = call("GET", List.of("configs", k.type(), k.id()), Map.of(), null, Map.of(), what);
+                if (response.status() == 404) {
+                    break;
+                }
+                expect(response, what, k, 200);
+                ObjectNode object = configObject(response, what);
+                String kid = object.path(WireFormat.META).path(WireFormat.SEALED).path("k").asText(null);
+                EncryptionKey opener = kid == null ? null : kid.equals(current.id()) ? current
+                        : previous != null && kid.equals(previous.id()) ? previous : null;
+                if (kid != null && (opener == current || opener == null)) {
+                    closed += opener == null ? 1 : 0; // sealed with this key already, or with one this device never had
+                    break;
+                }
+                try {
+                    put(WireFormat.document(k.type(), object, response.header("ETag"), opener, true));
+                    sealed++;
+                    break;
+                } catch (ConflictException e) {
+                    if (attempt == 3) {
+                        throw new StorageException(k + " kept changing while it was being encrypted; run this again", true);
+                    }
+                }
+            }
+        }
+        LOG.info("Cloud {}: {} configs sealed with key {}{}", name, sealed, current.id(),
+                closed == 0 ? "" : "; " + closed + " are sealed with a key this device never had");
+        return sealed;
+    }
+
+    /** @return whether the account's configs are encrypted and this device cannot take part (and why), or null */
+    String locked() {
+        return locked;
     }
 
     private boolean has(String feature) throws StorageException {
@@ -144,13 +313,13 @@ public final class CloudStore implements StorageTier {
         if (response.status() == 404) {
             if (has("tombstones")) {
                 JsonNode tombstone = notFoundBody(response).get("tombstone");
-                return tombstone instanceof ObjectNode o ? Optional.of(WireFormat.document(key.type(), o, response.header("ETag")))
+                return tombstone instanceof ObjectNode o ? Optional.of(document(key.type(), o, response.header("ETag")))
                         : Optional.empty();
             }
             return Optional.ofNullable(tombstoneRecord(key));
         }
         expect(response, what, key, 200);
-        ConfigDocument config = WireFormat.document(key.type(), configObject(response, what), response.header("ETag"));
+        ConfigDocument config = document(key.type(), configObject(response, what), response.header("ETag"));
         if (!has("tombstones")) {
             ConfigDocument record = tombstoneRecord(key); // a delete whose DELETE did not happen yet
             if (record != null && record.isNewerThan(config)) {
@@ -193,13 +362,14 @@ public final class CloudStore implements StorageTier {
 
     @Override
     public ConfigDocument put(ConfigDocument document) throws StorageException {
+        checkWritable();
         learnedTypes.add(document.type());
         if (document.deleted()) {
             return remove(document);
         }
         ConfigKey key = document.key();
         String what = "saving " + key;
-        byte[] json = WireFormat.config(document).toString().getBytes(StandardCharsets.UTF_8);
+        byte[] json = WireFormat.config(document, accountKey == null ? null : this.key).toString().getBytes(StandardCharsets.UTF_8);
         CloudHttp.Response response = call("POST", List.of("configs", key.type()), Map.of(), json, preconditions(document), what);
         expect(response, what, key, 200, 201);
         if (!has("changes")) {
@@ -225,6 +395,7 @@ public final class CloudStore implements StorageTier {
 
     @Override
     public ConfigDocument delete(ConfigKey key, Instant deletedAt) throws StorageException {
+        checkWritable();
         learnedTypes.add(key.type());
         return remove(ConfigDocument.tombstone(key, deletedAt, deletedAt));
     }
@@ -368,7 +539,7 @@ public final class CloudStore implements StorageTier {
         return dot < 0 ? serverCursor : serverCursor.substring(0, dot);
     }
 
-    private void addDocuments(JsonNode configs, List<ConfigDocument> into) {
+    private void addDocuments(JsonNode configs, List<ConfigDocument> into) throws StorageException {
         if (configs == null || !configs.isArray()) {
             return;
         }
@@ -379,10 +550,18 @@ public final class CloudStore implements StorageTier {
             }
             try {
                 String type = object.get("configType").asText();
-                into.add(WireFormat.document(type, object, null));
+                if (type.equals(KeyRecord.TYPE)) {
+                    if (object.path("id").asText().equals(KeyRecord.ID)) {
+                        keyRecordIs(object.path("deleted").asBoolean(false) ? null : KeyRecord.parse(object));
+                    }
+                    continue;
+                }
+                into.add(document(type, object, null));
                 if (!WireFormat.reserved(type)) {
                     learnedTypes.add(type);
                 }
+            } catch (EncryptionException e) {
+                throw e; // taken by no device that cannot open it: the pull stops before its cursor moves
             } catch (ConfigValidationException | StorageException e) {
                 LOG.warn("Cloud {}: skipping {}: {}", name, object.path("id").asText(), e.getMessage());
             }
@@ -459,8 +638,10 @@ public final class CloudStore implements StorageTier {
             for (JsonNode config : configs) {
                 if (config instanceof ObjectNode object && object.path("id").isTextual()) {
                     try {
-                        ConfigDocument d = WireFormat.document(type, object, null);
+                        ConfigDocument d = document(type, object, null);
                         all.merge(d.key(), d, (a, b) -> a.isNewerThan(b) ? a : b);
+                    } catch (EncryptionException e) {
+                        throw e;
                     } catch (ConfigValidationException | StorageException e) {
                         LOG.warn("Cloud {}: skipping {}/{}: {}", name, type, object.path("id").asText(), e.getMessage());
                     }
@@ -532,7 +713,7 @@ public final class CloudStore implements StorageTier {
                     continue;
                 }
                 expect(response, what, key, 200);
-                read = new Read(WireFormat.document(key.type(), configObject(response, what), null), now);
+                read = new Read(document(key.type(), configObject(response, what), null), now);
                 beyondListing.put(key, read);
                 readOneByOne++;
             }
@@ -626,6 +807,10 @@ public final class CloudStore implements StorageTier {
         if (auth != null) {
             return TierHealth.degraded(auth);
         }
+        String why = locked;
+        if (why != null) {
+            return TierHealth.down(why);
+        }
         TierHealth h = health;
         String note = listingNote;
         return note != null && h.status() == TierHealth.Status.UP ? TierHealth.degraded(note) : h;
@@ -661,7 +846,7 @@ public final class CloudStore implements StorageTier {
         int status = response.status();
         if (status == 412 && key != null) {
             JsonNode config = response.json().get("config");
-            ConfigDocument current = config instanceof ObjectNode o ? WireFormat.document(key.type(), o, response.header("ETag")) : null;
+            ConfigDocument current = config instanceof ObjectNode o ? document(key.type(), o, response.header("ETag")) : null;
             if (current == null) {
                 // Nothing there any more; the write named a version: sent again, it is written without one.
                 throw new StorageException("The cloud no longer holds the version of " + key + " this device read", true);

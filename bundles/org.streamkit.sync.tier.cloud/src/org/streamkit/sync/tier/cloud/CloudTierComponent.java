@@ -31,7 +31,8 @@ import org.streamkit.sync.api.support.ForwardingStorageTier;
  * only once a cloud URL is configured (PID {@value #PID}): on embedded defaults there is no cloud tier and
  * nothing waits for one. The sign-in tokens come from Eclipse Secure Storage. Configured with
  * {@link StorageTier#ENABLED} false (the user turned the cloud off), it never calls the API and the
- * coordinator leaves it out.
+ * coordinator leaves it out. With end-to-end encryption on ({@link Encryption}), the key comes from Secure
+ * Storage too.
  */
 @Component(service = StorageTier.class, configurationPid = CloudTierComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = {
@@ -82,6 +83,7 @@ public final class CloudTierComponent extends ForwardingStorageTier {
                 Duration.ofMillis(config.connectTimeoutMs()), Duration.ofMillis(config.responseTimeoutMs()),
                 config.maxResponseBytes());
         store = new CloudStore(NAME, http, Set.of(config.types()));
+        store.useKey(Encryption.saved(SecurePreferencesFactory.getDefault()).orElse(null));
         events = new CloudEvents(http, this::changedElsewhere);
         turnedOff = StorageTier.turnedOff(properties);
         if (turnedOff) {
@@ -100,6 +102,14 @@ public final class CloudTierComponent extends ForwardingStorageTier {
             admin.postEvent(new Event(SyncEvents.TOPIC_REMOTE_CHANGED, Map.of(SyncEvents.TIER, NAME,
                     SyncEvents.TYPE, key.type(), SyncEvents.ID, key.id())));
         }
+    }
+
+    /**
+     * Takes this device's encryption key from Secure Storage again, after {@link Encryption} saved or forgot it
+     * in this process; the account's key record is read again before the next request.
+     */
+    public void encryptionKeyChanged() {
+        store.useKey(Encryption.saved(SecurePreferencesFactory.getDefault()).orElse(null));
     }
 
     @Deactivate

@@ -52,12 +52,18 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * wrote are recorded under {@value #TYPES}, one record per type.</li>
  * <li>Top-level {@code null} values are sent as they are and named in the record with their places ({@code "n": [["name", 3]]}), so they come
  * back also from a server that drops them; the digest leaves them out.</li>
+ * <li>With end-to-end encryption on, a live config carries no user field and no digest: its body is sealed
+ * in the record, {@code "e": {"k": "<key id>", "x": "<nonce and AES-GCM ciphertext, base64>"}}, bound to its
+ * type, id and both stamps (see {@link EncryptionKey}). The type, id and stamps stay readable, so sync
+ * works as before; a server that moves, replays or changes a sealed body is told by the tag.</li>
  * </ul>
  */
 final class WireFormat {
 
     /** The key of this client's sync record in a stored config. */
     static final String META = "$streamkit";
+    /** The key of a sealed body in the sync record (end-to-end encryption). */
+    static final String SEALED = "e";
     /** The type of the tombstone records used against the core routes. */
     static final String TOMBSTONES = "streamkit-tombstones";
     /** The prefix of the index records' types, {@value #INDEX}{@code 00} to {@value #INDEX}{@code 63}. */
@@ -82,10 +88,30 @@ final class WireFormat {
 
     /** @return the object to send for a live config: id, the user's fields (names escaped) and the sync record */
     static ObjectNode config(ConfigDocument document) {
+        return config(document, null);
+    }
+
+    /**
+     * @param key the account's encryption key, or null when its configs are not encrypted
+     * @return the object to send for a live config: id, the user's fields (names escaped) and the sync record,
+     *         or, with a key, id and the sync record with the body sealed in it
+     */
+    static ObjectNode config(ConfigDocument document, EncryptionKey key) {
         ObjectNode object = ConfigJson.newObject();
         object.put("id", document.id());
         ObjectNode body = document.body();
         ObjectNode meta = record(document);
+        if (key != null) {
+            byte[] plain;
+            try {
+                plain = ConfigJson.writer().writeValueAsBytes(body);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("a config body could not be written as JSON", e);
+            }
+            meta.putObject(SEALED).put("k", key.id()).put("x", Base64.getEncoder().encodeToString(key.seal(plain, associated(document))));
+            object.set(META, meta);
+            return object;
+        }
         ArrayNode nulls = null;
         int position = 0;
         for (Map.Entry<String, JsonNode> field : body.properties()) {
@@ -151,7 +177,7 @@ final class WireFormat {
 
     /** @return whether a type holds this client's records rather than configs */
     static boolean reserved(String type) {
-        return type.equals(TOMBSTONES) || type.equals(TYPES) || type.startsWith(INDEX);
+        return type.equals(TOMBSTONES) || type.equals(TYPES) || type.startsWith(INDEX) || type.equals(KeyRecord.TYPE);
     }
 
     /**
@@ -164,6 +190,12 @@ final class WireFormat {
             return plain;
         }
         return key.type() + "~#" + sha256(key.id().getBytes(StandardCharsets.UTF_8)).substring(0, 43);
+    }
+
+    /** @return what a sealed body is bound to: its type, id and both stamps */
+    private static byte[] associated(ConfigDocument document) {
+        return EncryptionKey.associated("streamkit-e2e/1", document.type(), document.id(), document.updatedAt().toString(),
+                document.createdAt().toString());
     }
 
     private static ObjectNode record(ConfigDocument document) {
@@ -179,10 +211,77 @@ final class WireFormat {
     /**
      * @param object a stored config as the server answers it (a live one, or a tombstone with {@code deleted})
      * @param etag   the server's version of it, or null
+     * @return the version, a sealed body left closed (an empty body: for its key, stamps and deletion only)
      * @throws StorageException when its times cannot be read
      */
     static ConfigDocument document(String type, ObjectNode object, String etag) throws StorageException {
-        ConfigKey key = new ConfigKey(type, object.path("id").asText());
+        return read(new ConfigKey(type, object.path("id").asText()), object, etag);
+    }
+
+    /**
+     * @param object     a stored config as the server answers it (a live one, or a tombstone with {@code deleted})
+     * @param etag       the server's version of it, or null
+     * @param key        the account's encryption key on this device, or null when it has none
+     * @param plainTaken whether a live config stored unencrypted is taken (false when the account's configs
+     *                   are encrypted: a plain one was not written by a device with its key)
+     * @throws StorageException when its times cannot be read; an {@link EncryptionException} when its body is
+     *                          sealed with no key or another key than {@code key}, fails its tag, or is plain
+     *                          where that is not taken
+     */
+    static ConfigDocument document(String type, ObjectNode object, String etag, EncryptionKey key, boolean plainTaken)
+            throws StorageException {
+        ConfigKey configKey = new ConfigKey(type, object.path("id").asText());
+        ConfigDocument read = read(configKey, object, etag);
+        JsonNode sealed = object.path(META).path(SEALED);
+        if (read.deleted()) {
+            return read;
+        }
+        if (sealed.isMissingNode()) {
+            if (!plainTaken) {
+                throw new EncryptionException("The cloud holds " + configKey + " unencrypted, though this account's configs are"
+                        + " encrypted: it was not written by a device with the account's key (the web dock, or a device from"
+                        + " before encryption was turned on). Nothing was taken from it; running `streamkit encryption on`"
+                        + " here encrypts it as it is, or delete it.", false);
+            }
+            return read;
+        }
+        return ConfigDocument.of(configKey, open(read, sealed, key), read.createdAt(), read.updatedAt()).withRemoteVersion(etag);
+    }
+
+    /** @return the body sealed in a config's record */
+    private static ObjectNode open(ConfigDocument read, JsonNode sealed, EncryptionKey key) throws StorageException {
+        String kid = sealed.path("k").asText("");
+        if (key == null) {
+            throw new EncryptionException(read.key() + " is end-to-end encrypted and this device has no key for it: enter the"
+                    + " account's passphrase (streamkit encryption on). Nothing was taken"
+                    + " from the cloud meanwhile.", true);
+        }
+        if (!kid.equals(key.id())) {
+            throw new EncryptionException(read.key() + " is sealed with another encryption key (" + kid + ") than this device's ("
+                    + key.id() + "): the passphrase was changed on another device (enter the new one: streamkit encryption on),"
+                    + " or a device that still had the old one wrote it. Nothing was taken from it.", true);
+        }
+        byte[] plain;
+        try {
+            byte[] bytes = Base64.getDecoder().decode(sealed.path("x").asText(""));
+            plain = key.open(bytes, associated(read));
+        } catch (IllegalArgumentException | javax.crypto.AEADBadTagException e) {
+            throw new EncryptionException(read.key() + " failed its integrity check: the sealed body the cloud returned is not"
+                    + " the one a device with this account's key sealed for this config and version (it was changed, or"
+                    + " moved from another one). Nothing was taken from it.", false);
+        }
+        try {
+            JsonNode body = ConfigJson.reader().readTree(plain);
+            if (body instanceof ObjectNode o) {
+                return o;
+            }
+        } catch (java.io.IOException e) {
+            // told below
+        }
+        throw new EncryptionException(read.key() + " holds a sealed body that is not a JSON object; nothing was taken from it", false);
+    }
+
+    private static ConfigDocument read(ConfigKey key, ObjectNode object, String etag) throws StorageException {
         JsonNode meta = object.get(META);
         Instant serverUpdated = time(object, "updatedAt", key);
         Instant serverCreated = object.has("createdAt") ? time(object, "createdAt", key) : serverUpdated;
