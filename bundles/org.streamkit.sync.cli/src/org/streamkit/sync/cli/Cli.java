@@ -894,7 +894,7 @@ final class Cli {
         RemoteSettings s = settings.get();
         if (what.equals("forget")) {
             org.streamkit.sync.tier.cloud.Encryption.forget(s.secureRoot());
-            keyChanged();
+            org.streamkit.sync.tier.cloud.Encryption.keyChanged();
             err.println("The encryption key is removed from this device; an encrypted account's configs no longer sync here"
                     + " until the passphrase is entered again (streamkit encryption on)");
             return OK;
@@ -931,7 +931,7 @@ final class Cli {
             char[] passphrase = passphrase(stdin, first);
             try {
                 int sealed = e.turnOn(passphrase);
-                keyChanged();
+                org.streamkit.sync.tier.cloud.Encryption.keyChanged();
                 out.println((first ? "End-to-end encryption is on for this account" : "This device has the account's encryption key")
                         + " (kept encrypted in Secure Storage); " + sealed + " configs the cloud held unencrypted are encrypted now."
                         + " Run streamkit sync to take and send what waited.");
@@ -973,30 +973,6 @@ final class Cli {
             }
         }
         return typed;
-    }
-
-    /** Tells a cloud tier running in this process to take the key Secure Storage holds now. */
-    private static void keyChanged() {
-        org.osgi.framework.Bundle bundle = org.osgi.framework.FrameworkUtil.getBundle(Cli.class);
-        org.osgi.framework.BundleContext context = bundle == null ? null : bundle.getBundleContext();
-        if (context == null) {
-            return;
-        }
-        try {
-            for (org.osgi.framework.ServiceReference<org.streamkit.sync.api.StorageTier> ref : context.getServiceReferences(
-                    org.streamkit.sync.api.StorageTier.class, "(" + org.streamkit.sync.api.StorageTier.TIER_NAME + "=cloud)")) {
-                org.streamkit.sync.api.StorageTier tier = context.getService(ref);
-                try {
-                    if (tier instanceof org.streamkit.sync.tier.cloud.CloudTierComponent cloud) {
-                        cloud.encryptionKeyChanged();
-                    }
-                } finally {
-                    context.ungetService(ref);
-                }
-            }
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** {@code obs password [--password-stdin]}: the OBS WebSocket password, into Secure Storage. */

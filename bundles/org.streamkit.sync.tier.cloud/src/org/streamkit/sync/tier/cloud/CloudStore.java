@@ -308,6 +308,7 @@ public final class CloudStore implements StorageTier {
 
     @Override
     public Optional<ConfigDocument> get(ConfigKey key) throws StorageException {
+        features(); // with the account's key record: whether a config stored unencrypted is taken
         String what = "reading " + key;
         CloudHttp.Response response = call("GET", List.of("configs", key.type(), key.id()), Map.of(), null, Map.of(), what);
         if (response.status() == 404) {

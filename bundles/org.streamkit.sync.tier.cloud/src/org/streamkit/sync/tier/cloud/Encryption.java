@@ -7,9 +7,15 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.eclipse.equinox.security.storage.ISecurePreferences;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamkit.sync.api.StorageException;
+import org.streamkit.sync.api.StorageTier;
 
 /**
  * End-to-end encryption of an account's configs, opt-in, as the command line and the preference page turn it
@@ -114,6 +120,33 @@ public final class Encryption implements AutoCloseable {
         save(secure, key);
         store.useKey(key);
         return store.sealPlain(previous);
+    }
+
+    /**
+     * Tells the cloud tier running in this framework (if any) to take the key Secure Storage holds now, after
+     * it was saved or forgotten here.
+     */
+    public static void keyChanged() {
+        Bundle bundle = FrameworkUtil.getBundle(Encryption.class);
+        BundleContext context = bundle == null ? null : bundle.getBundleContext();
+        if (context == null) {
+            return;
+        }
+        try {
+            for (ServiceReference<StorageTier> ref : context.getServiceReferences(StorageTier.class,
+                    "(" + StorageTier.TIER_NAME + "=" + CloudTierComponent.NAME + ")")) {
+                StorageTier tier = context.getService(ref);
+                try {
+                    if (tier instanceof CloudTierComponent cloud) {
+                        cloud.encryptionKeyChanged();
+                    }
+                } finally {
+                    context.ungetService(ref);
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Forgets this device's key: the device no longer syncs with an encrypted account until the passphrase is entered. */

@@ -59,6 +59,7 @@ import org.streamkit.sync.server.ServerConfig;
 import org.streamkit.sync.server.StreamkitServer;
 import org.streamkit.sync.testing.Services;
 import org.streamkit.sync.ui.internal.editor.ConfigEditor;
+import org.streamkit.sync.ui.internal.preferences.PassphraseDialog;
 import org.streamkit.sync.ui.internal.preferences.SettingsForm;
 import org.streamkit.sync.ui.internal.preferences.SettingsStore;
 import org.streamkit.sync.ui.internal.preferences.SignInDialog;
@@ -587,6 +588,55 @@ class PreferencesTest {
         coordinator.delete(key);
         coordinator.syncNow();
         waitUntil(() -> coordinator.state(key, "cloud") == SyncState.SYNCED, "the deletion reaches the server");
+    }
+
+    @Test
+    void encryptionIsTurnedOnFromThePageWithAPassphraseAndTheServerGetsOnlyCiphertext() throws Exception {
+        // Signed in on the page (an account of its own, so no other test meets its key record).
+        StreamkitPreferencePage page = open();
+        page.form().selectCloud(true);
+        page.form().cloudUrl().setText(server.uri().toString());
+        String token = server.mintToken("encrypting-streamer", Duration.ofHours(1));
+        page.form().cloudToken().setText(token);
+        press(okButton());
+        waitUntil(() -> page.saveResult() != null, "the settings are saved");
+        SyncCoordinator coordinator = Services.await(PreferencesTest.class, SyncCoordinator.class, null);
+        waitUntil(() -> coordinator.status().tiers().stream().anyMatch(t -> t.name().equals("cloud") && t.present()),
+                "the coordinator uses the cloud tier");
+
+        // Encryption…: the account's first device chooses the passphrase, typed twice.
+        StreamkitPreferencePage again = open();
+        AtomicBoolean asked = UiTests.whenOpens(PassphraseDialog.class, d -> {
+            assertNotNull(d.againField(), "a new passphrase is typed twice");
+            d.passphraseField().setText("streamer's long passphrase");
+            d.againField().setText("streamer's long passphrase");
+            assertTrue(d.okButton().isEnabled(), "the two agree");
+            d.okButton().notifyListeners(SWT.Selection, new Event());
+        });
+        press(again.form().encryptionButton());
+        waitUntil(asked::get, "the passphrase is asked for");
+        waitUntil(() -> again.getMessage() != null && again.getMessage().startsWith("End-to-end encryption is on")
+                || again.getErrorMessage() != null, "encryption is turned on");
+        assertNull(again.getErrorMessage());
+        ISecurePreferences cloudSecrets = SecurePreferencesFactory.getDefault().node(SettingsStore.CLOUD_NODE);
+        assertTrue(cloudSecrets.isEncrypted("encryptionKey"), "the key is kept in Secure Storage, encrypted");
+
+        // A config made now reaches the server sealed: the running cloud tier took the key at once.
+        ConfigKey key = new ConfigKey("notes", "sealed-" + Long.toString(System.nanoTime(), 36));
+        coordinator.put(key, ConfigJson.newObject().put("text", "sponsor code ZEBRA-4471"));
+        coordinator.syncNow();
+        waitUntil(() -> coordinator.state(key, "cloud") == SyncState.SYNCED, "the config reaches the server");
+        java.net.http.HttpResponse<String> stored = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(server.uri().resolve("/configs/notes/" + key.id()))
+                        .header("Authorization", "Bearer " + token).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, stored.statusCode());
+        assertFalse(stored.body().contains("ZEBRA-4471"), "the server holds no plaintext: " + stored.body());
+        assertTrue(stored.body().contains("\"e\""), "but the sealed body: " + stored.body());
+        assertEquals("sponsor code ZEBRA-4471", Services.tier(PreferencesTest.class, "cloud").get(key).orElseThrow().body()
+                .get("text").asText(), "which this device opens");
+        coordinator.delete(key);
+        coordinator.syncNow();
     }
 
     // ------------------------------------------------------------------------------------------ helpers

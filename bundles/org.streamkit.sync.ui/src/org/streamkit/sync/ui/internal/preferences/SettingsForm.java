@@ -32,6 +32,8 @@ public final class SettingsForm {
     private final Button signIn;
     private Runnable signInAction;
     private final Button signOut;
+    private final Button encryption;
+    private Runnable encryptionAction;
     private Runnable signOutAction;
     private final Text cloudDebounce;
     private final Button obsEnabled;
@@ -70,6 +72,9 @@ public final class SettingsForm {
         new Label(cloud, SWT.NONE); // the sign-out button goes under the sign-in button
         new Label(cloud, SWT.NONE);
         signOut = push(cloud, Messages.Prefs_signOut, Messages.Prefs_signOutTip, () -> signOutAction);
+        new Label(cloud, SWT.NONE); // and the encryption button under that
+        new Label(cloud, SWT.NONE);
+        encryption = push(cloud, Messages.Prefs_encryption, Messages.Prefs_encryptionTip, () -> encryptionAction);
         cloudDebounce = number(cloud, Messages.Prefs_debounce, Messages.Prefs_debounceUnit);
         cloudSyncTypes = text(cloud, Messages.Prefs_syncTypes, SWT.NONE, Messages.Prefs_syncTypesHint);
         note(cloud, Messages.Prefs_cloudNote);
@@ -225,6 +230,16 @@ public final class SettingsForm {
     /** What the <i>Sign out</i> button does (the page ends the sign-in); without one it does nothing. */
     public void onSignOut(Runnable action) {
         this.signOutAction = action;
+    }
+
+    /** What the <i>Encryption…</i> button does (the page asks for the passphrase); without one it does nothing. */
+    public void onEncryption(Runnable action) {
+        this.encryptionAction = action;
+    }
+
+    /** @return the <i>Encryption…</i> button */
+    public Button encryptionButton() {
+        return encryption;
     }
 
     /** @return the <i>Sign out</i> button */

@@ -17,6 +17,7 @@ import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Shell;
 import org.eclipse.ui.IWorkbench;
 import org.eclipse.ui.IWorkbenchPreferencePage;
 import org.eclipse.ui.statushandlers.StatusManager;
@@ -25,6 +26,7 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.streamkit.sync.tier.cloud.CloudSignIn;
+import org.streamkit.sync.tier.cloud.Encryption;
 import org.streamkit.sync.ui.internal.Messages;
 
 /**
@@ -55,6 +57,7 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
         form = new SettingsForm(parent, this::validate);
         form.onSignIn(this::signIn);
         form.onSignOut(this::signOut);
+        form.onEncryption(this::encryption);
         form.show(SyncSettings.DEFAULTS);
         form.setEnabled(false);
         setValid(false);
@@ -198,6 +201,56 @@ public final class StreamkitPreferencePage extends PreferencePage implements IWo
                 ui(() -> showSignIn("", message)); //$NON-NLS-1$
             } catch (IOException | StorageException | RuntimeException e) {
                 saveFailed(e);
+            }
+            return Status.OK_STATUS;
+        });
+        job.schedule();
+    }
+
+    /**
+     * <i>Encryption…</i>: asks for the passphrase of the cloud's end-to-end encryption (chosen on the account's
+     * first device, entered once on the others) and turns it on for this device at once, as the command line's
+     * {@code streamkit encryption on} does: like a sign-in, an act, not a setting. A wrong passphrase changes
+     * nothing and says so.
+     */
+    private void encryption() {
+        String url = form.cloudUrl().getText().strip();
+        String problem = url.isEmpty() ? Messages.Prefs_urlMissing : SyncSettings.checkCloudUrl(url);
+        if (problem != null) {
+            setErrorMessage(NLS.bind(Messages.Prefs_encryptionNeedsUrl, problem));
+            return;
+        }
+        Shell shell = getShell();
+        Job job = Job.create(Messages.Prefs_encryptionJob, monitor -> {
+            try (Encryption encryption = new Encryption(url, withStore(SettingsStore::authUrl), SecurePreferencesFactory.getDefault())) {
+                boolean first = encryption.firstDevice();
+                char[][] typed = new char[1][];
+                shell.getDisplay().syncExec(() -> {
+                    if (!shell.isDisposed()) {
+                        PassphraseDialog dialog = new PassphraseDialog(shell, first);
+                        if (dialog.open() == Window.OK) {
+                            typed[0] = dialog.passphrase();
+                        }
+                    }
+                });
+                if (typed[0] == null) {
+                    return Status.OK_STATUS;
+                }
+                try {
+                    int sealed = encryption.turnOn(typed[0]);
+                    Encryption.keyChanged();
+                    ui(() -> {
+                        setErrorMessage(null);
+                        setMessage(NLS.bind(first ? Messages.Prefs_encryptionOn : Messages.Prefs_encryptionUnlocked, sealed),
+                                IMessageProvider.INFORMATION);
+                    });
+                } finally {
+                    java.util.Arrays.fill(typed[0], '\0');
+                }
+            } catch (Encryption.WrongPassphraseException | IllegalArgumentException e) {
+                ui(() -> setErrorMessage(e.getMessage()));
+            } catch (IOException | StorageException | org.streamkit.sync.api.StorageException | RuntimeException e) {
+                ui(() -> setErrorMessage(NLS.bind(Messages.Prefs_encryptionFailed, e.getMessage())));
             }
             return Status.OK_STATUS;
         });
