@@ -95,6 +95,8 @@ public final class CloudStore implements StorageTier {
     private volatile String keyRecordTombstone;
     /** Why this device may not write to the cloud (an encrypted account, and no key or another one here), or null. */
     private volatile String locked;
+    /** Where a user enters the encryption passphrase. */
+    static final String ENTER = "Window > Preferences > Streamkit > Encryption\u2026, or streamkit encryption on";
     /** Whether configs are read as stored, sealed bodies left closed (while listing what to encrypt). */
     private volatile boolean unopened;
 
@@ -205,14 +207,13 @@ public final class CloudStore implements StorageTier {
         EncryptionKey mine = key;
         String why = null;
         if (record != null && mine == null) {
-            why = "This account's configs are end-to-end encrypted and this device has no key: enter the passphrase"
-                    + " (streamkit encryption on)";
+            why = "This account's configs are end-to-end encrypted and this device has no key: enter the passphrase (" + ENTER + ")";
         } else if (record != null && !record.id().equals(mine.id())) {
             why = "The account's encryption passphrase was changed on another device (key " + record.id() + ", this device has "
-                    + mine.id() + "): enter the new one (streamkit encryption on)";
+                    + mine.id() + "): enter the new one (" + ENTER + ")";
         } else if (record == null && mine != null) {
             why = "This device encrypts for the cloud (key " + mine.id() + "), but the cloud has no encryption key record (the"
-                    + " server was reset, or it is another one): set encryption up again (streamkit encryption on)";
+                    + " server was reset, or it is another one): set encryption up again (" + ENTER + ")";
         }
         if (why != null && !why.equals(locked)) {
             LOG.warn("Cloud {}: {}; nothing is sent until then", name, why);

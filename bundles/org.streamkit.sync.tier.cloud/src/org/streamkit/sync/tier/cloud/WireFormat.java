@@ -253,12 +253,12 @@ final class WireFormat {
         String kid = sealed.path("k").asText("");
         if (key == null) {
             throw new EncryptionException(read.key() + " is end-to-end encrypted and this device has no key for it: enter the"
-                    + " account's passphrase (streamkit encryption on). Nothing was taken"
+                    + " account's passphrase (" + CloudStore.ENTER + "). Nothing was taken"
                     + " from the cloud meanwhile.", true);
         }
         if (!kid.equals(key.id())) {
             throw new EncryptionException(read.key() + " is sealed with another encryption key (" + kid + ") than this device's ("
-                    + key.id() + "): the passphrase was changed on another device (enter the new one: streamkit encryption on),"
+                    + key.id() + "): the passphrase was changed on another device (enter the new one: " + CloudStore.ENTER + "),"
                     + " or a device that still had the old one wrote it. Nothing was taken from it.", true);
         }
         byte[] plain;
