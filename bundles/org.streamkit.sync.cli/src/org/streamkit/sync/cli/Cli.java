@@ -958,21 +958,31 @@ final class Cli {
             }
             return line.toCharArray();
         }
-        java.io.Console console = System.console();
-        if (console == null) {
-            throw new UsageException("no terminal to ask for the passphrase on: pipe it in with --passphrase-stdin");
-        }
-        char[] typed = console.readPassword(first ? "Choose the account's encryption passphrase: " : "The account's encryption passphrase: ");
-        if (typed == null || typed.length == 0) {
+        char[] typed = typed(first ? "Choose the account's encryption passphrase: " : "The account's encryption passphrase: ",
+                "passphrase", "--passphrase-stdin");
+        if (typed.length == 0) {
             throw new UsageException("no passphrase was entered");
         }
         if (first) {
-            char[] again = console.readPassword("The same again: ");
+            char[] again = typed("The same again: ", "passphrase", "--passphrase-stdin");
             if (!java.util.Arrays.equals(typed, again)) {
                 throw new UsageException("the two passphrases differ; nothing was changed");
             }
         }
         return typed;
+    }
+
+    /**
+     * @return a secret typed on the terminal, not echoed (empty when nothing was typed)
+     * @throws UsageException when there is no terminal: the secret is then piped in with {@code option}
+     */
+    private static char[] typed(String prompt, String what, String option) throws UsageException {
+        java.io.Console console = System.console();
+        if (console == null) {
+            throw new UsageException("no terminal to ask for the " + what + " on: pipe it in with " + option);
+        }
+        char[] typed = console.readPassword(prompt);
+        return typed == null ? new char[0] : typed;
     }
 
     /** {@code obs password [--password-stdin]}: the OBS WebSocket password, into Secure Storage. */
@@ -988,12 +998,7 @@ final class Cli {
             password = password.endsWith("\r\n") ? password.substring(0, password.length() - 2)
                     : password.endsWith("\n") ? password.substring(0, password.length() - 1) : password;
         } else {
-            java.io.Console console = System.console();
-            if (console == null) {
-                throw new UsageException("no terminal to ask for the password on: pipe it in with --password-stdin");
-            }
-            char[] typed = console.readPassword("OBS WebSocket password (empty removes it): ");
-            password = typed == null ? "" : new String(typed);
+            password = new String(typed("OBS WebSocket password (empty removes it): ", "password", "--password-stdin"));
         }
         if (password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0) {
             throw new UsageException("a password is one line");

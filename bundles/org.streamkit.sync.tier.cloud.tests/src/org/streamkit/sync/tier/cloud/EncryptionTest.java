@@ -107,6 +107,16 @@ class EncryptionTest {
         return device;
     }
 
+    /** Enters the passphrase on a device and lets its cloud tier take the key. @return what it encrypted */
+    private static int turnOn(Device device, char[] passphrase) throws Exception {
+        int sealed;
+        try (Encryption e = device.encryption()) {
+            sealed = e.turnOn(passphrase);
+        }
+        device.keyChanged();
+        return sealed;
+    }
+
     @AfterEach
     void close() throws Exception {
         for (AutoCloseable c : open) {
@@ -231,18 +241,12 @@ class EncryptionTest {
         var before = b.locals().live(CYCLER).orElseThrow();
         assertTrue(raw(a, CYCLER).has("name"), "stored unencrypted so far");
 
-        try (Encryption e = a.encryption()) {
-            assertEquals(1, e.turnOn(PASSPHRASE), "the config stored unencrypted");
-        }
-        a.keyChanged();
+        assertEquals(1, turnOn(a, PASSPHRASE), "the config stored unencrypted");
         JsonNode stored = raw(a, CYCLER);
         assertFalse(stored.has("name"), "encrypted now: " + stored);
         assertEquals(before.updatedAt().toString(), stored.path(WireFormat.META).path("t").asText(), "with its own stamp");
 
-        try (Encryption e = b.encryption()) {
-            assertEquals(0, e.turnOn(PASSPHRASE), "nothing left to encrypt");
-        }
-        b.keyChanged();
+        assertEquals(0, turnOn(b, PASSPHRASE), "nothing left to encrypt");
         b.coordinator().syncNow();
         assertTrue(before.sameVersion(b.locals().live(CYCLER).orElseThrow()), "the same version, nothing new for the other device");
         assertEquals(SyncState.SYNCED, b.coordinator().state(CYCLER, "cloud"));
@@ -253,15 +257,9 @@ class EncryptionTest {
     void aBodyTheServerChangedOrMovedIsRefusedAndChangesNothing(boolean extensions) throws Exception {
         startServer(extensions);
         Device a = device("a");
-        try (Encryption e = a.encryption()) {
-            e.turnOn(PASSPHRASE);
-        }
-        a.keyChanged();
+        turnOn(a, PASSPHRASE);
         Device b = device("b");
-        try (Encryption e = b.encryption()) {
-            e.turnOn(PASSPHRASE);
-        }
-        b.keyChanged();
+        turnOn(b, PASSPHRASE);
         a.coordinator().put(CYCLER, body("Raid reminders", "the real one"));
         a.coordinator().put(NOTE, body("Sponsor", "another config"));
         a.coordinator().syncNow();
@@ -306,10 +304,7 @@ class EncryptionTest {
     void aConfigSealedWithAnotherKeyIsRefusedAndADeviceWithTheOldKeySendsNothing(boolean extensions) throws Exception {
         startServer(extensions);
         Device a = device("a");
-        try (Encryption e = a.encryption()) {
-            e.turnOn(PASSPHRASE);
-        }
-        a.keyChanged();
+        turnOn(a, PASSPHRASE);
         a.coordinator().put(CYCLER, body("Sealed with the first key", "old"));
         a.coordinator().syncNow();
         String firstKey = Encryption.saved(a.secure()).orElseThrow().id();

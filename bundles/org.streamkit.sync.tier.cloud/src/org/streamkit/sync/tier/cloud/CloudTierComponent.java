@@ -83,7 +83,7 @@ public final class CloudTierComponent extends ForwardingStorageTier {
                 Duration.ofMillis(config.connectTimeoutMs()), Duration.ofMillis(config.responseTimeoutMs()),
                 config.maxResponseBytes());
         store = new CloudStore(NAME, http, Set.of(config.types()));
-        store.useKey(Encryption.saved(SecurePreferencesFactory.getDefault()).orElse(null));
+        encryptionKeyChanged();
         events = new CloudEvents(http, this::changedElsewhere);
         turnedOff = StorageTier.turnedOff(properties);
         if (turnedOff) {
@@ -105,8 +105,8 @@ public final class CloudTierComponent extends ForwardingStorageTier {
     }
 
     /**
-     * Takes this device's encryption key from Secure Storage again, after {@link Encryption} saved or forgot it
-     * in this process; the account's key record is read again before the next request.
+     * Takes this device's encryption key from Secure Storage (again, after {@link Encryption} saved or forgot
+     * it in this process); the account's key record is read again before the next request.
      */
     public void encryptionKeyChanged() {
         store.useKey(Encryption.saved(SecurePreferencesFactory.getDefault()).orElse(null));

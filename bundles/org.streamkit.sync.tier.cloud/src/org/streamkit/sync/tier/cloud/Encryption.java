@@ -32,6 +32,8 @@ import org.streamkit.sync.api.StorageTier;
  */
 public final class Encryption implements AutoCloseable {
 
+    /** The shortest passphrase a new key takes. */
+    public static final int MIN_PASSPHRASE = 10;
     /** Where Secure Storage keeps the key: this key in the cloud tier's node ({@value SecureStorageTokens#NODE}). */
     static final String SECRET = "encryptionKey";
     private static final Logger LOG = LoggerFactory.getLogger(Encryption.class);
@@ -92,14 +94,10 @@ public final class Encryption implements AutoCloseable {
      * @throws IllegalArgumentException when a new passphrase is too short
      */
     public int turnOn(char[] passphrase) throws StorageException, WrongPassphraseException, IOException {
-        return turnOn(passphrase, EncryptionKey.Kdf.DEFAULT);
-    }
-
-    int turnOn(char[] passphrase, EncryptionKey.Kdf kdf) throws StorageException, WrongPassphraseException, IOException {
         KeyRecord record = store.accountKey();
         EncryptionKey key = null;
         if (record == null) {
-            KeyRecord.Made made = KeyRecord.create(passphrase, kdf);
+            KeyRecord.Made made = KeyRecord.create(passphrase, EncryptionKey.Kdf.DEFAULT);
             if (store.createKeyRecord(made.record())) {
                 LOG.info("Cloud: end-to-end encryption is set up for the account (key {})", made.key().id());
                 key = made.key();

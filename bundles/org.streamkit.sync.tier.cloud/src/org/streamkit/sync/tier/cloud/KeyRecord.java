@@ -31,8 +31,6 @@ record KeyRecord(String id, byte[] salt, EncryptionKey.Kdf kdf, byte[] check) {
 
     static final String TYPE = "streamkit-keys";
     static final String ID = "e2e";
-    /** Shortest passphrase a new key record takes. */
-    static final int MIN_PASSPHRASE = 10;
     private static final String CHECK = "streamkit end-to-end encryption";
     private static final String ALG = "argon2id";
 
@@ -42,8 +40,8 @@ record KeyRecord(String id, byte[] salt, EncryptionKey.Kdf kdf, byte[] check) {
 
     /** @return a new key record for a passphrase, with a new id and salt */
     static Made create(char[] passphrase, EncryptionKey.Kdf kdf) {
-        if (passphrase.length < MIN_PASSPHRASE) {
-            throw new IllegalArgumentException("a passphrase for encryption is at least " + MIN_PASSPHRASE + " characters");
+        if (passphrase.length < Encryption.MIN_PASSPHRASE) {
+            throw new IllegalArgumentException("a passphrase for encryption is at least " + Encryption.MIN_PASSPHRASE + " characters");
         }
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(EncryptionKey.random(12));
         byte[] salt = EncryptionKey.random(EncryptionKey.SALT_BYTES);

@@ -15,15 +15,14 @@ import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Text;
+import org.streamkit.sync.tier.cloud.Encryption;
 import org.streamkit.sync.ui.internal.Messages;
 
 /**
  * Asks for the passphrase of the cloud's end-to-end encryption: on the account's first device it is chosen
- * (typed twice, at least {@value #MIN_LENGTH} characters), on the others entered once. Nothing is echoed.
+ * (typed twice, at least {@value Encryption#MIN_PASSPHRASE} characters), on the others entered once. Nothing is echoed.
  */
 public final class PassphraseDialog extends TitleAreaDialog {
-
-    static final int MIN_LENGTH = 10;
 
     private final boolean first;
     private Text passphrase;
@@ -46,7 +45,7 @@ public final class PassphraseDialog extends TitleAreaDialog {
     protected Control createDialogArea(Composite parent) {
         Composite area = (Composite) super.createDialogArea(parent);
         setTitle(Messages.Encryption_title);
-        setMessage(first ? NLS.bind(Messages.Encryption_choose, MIN_LENGTH) : Messages.Encryption_enter, IMessageProvider.INFORMATION);
+        setMessage(first ? NLS.bind(Messages.Encryption_choose, Encryption.MIN_PASSPHRASE) : Messages.Encryption_enter, IMessageProvider.INFORMATION);
         Composite body = new Composite(area, SWT.NONE);
         GridLayoutFactory.swtDefaults().numColumns(2).applyTo(body);
         GridDataFactory.fillDefaults().grab(true, true).applyTo(body);
@@ -76,8 +75,8 @@ public final class PassphraseDialog extends TitleAreaDialog {
             return;
         }
         String problem = null;
-        if (first && passphrase.getText().length() < MIN_LENGTH) {
-            problem = passphrase.getText().isEmpty() ? null : NLS.bind(Messages.Encryption_tooShort, MIN_LENGTH);
+        if (first && passphrase.getText().length() < Encryption.MIN_PASSPHRASE) {
+            problem = passphrase.getText().isEmpty() ? null : NLS.bind(Messages.Encryption_tooShort, Encryption.MIN_PASSPHRASE);
         } else if (first && !passphrase.getText().equals(again.getText())) {
             problem = again.getText().isEmpty() ? null : Messages.Encryption_differ;
         }
