@@ -99,7 +99,8 @@ class PreferencesTest {
     static void startTheServer() throws IOException {
         work = Path.of(System.getProperty("streamkit.test.output", "target"), "preferences").toAbsolutePath();
         Files.createDirectories(work);
-        server = StreamkitServer.start(ServerConfig.builder(work.resolve("server")).host("127.0.0.1").port(0).build());
+        // A data folder of this run's own: an account's key record from an earlier run would change what it sees.
+        server = StreamkitServer.start(ServerConfig.builder(Files.createTempDirectory(work, "server")).host("127.0.0.1").port(0).build());
     }
 
     @AfterAll
