@@ -188,6 +188,45 @@ class ConfigsViewTest {
     }
 
     /**
+     * A read of the view that started before an edit (and saw the config synced) but ends after the read the
+     * edit asked for never has the last word: the view ends showing the edit pending, as the coordinator says.
+     */
+    @Test
+    void aReadSlowerThanTheNextNeverShowsTheStateBeforeAnEditLast() throws Exception {
+        TestRemoteTier remote = TestRemoteTier.install(ConfigsViewTest.class);
+        waitUntil(() -> coordinator.status().tiers().stream()
+                .anyMatch(t -> t.name().equals(TestRemoteTier.NAME) && t.present()), "the remote tier joins");
+        remote.reachable(true);
+        ConfigsView view = configsView();
+        // A type listed last, so the held read is past its last check for a newer request when it is let go.
+        ConfigKey key = new ConfigKey("ui-zz-read-order", Long.toString(System.nanoTime(), 36));
+        coordinator.put(key, ConfigJson.newObject().put("name", "first"));
+        coordinator.syncNow();
+        waitUntil(() -> coordinator.state(key, TestRemoteTier.NAME) == SyncState.SYNCED, "the first version is delivered");
+        waitUntil(() -> state(view, key) == SyncState.SYNCED, "the view shows it synced");
+
+        // A read starts, sees the config synced, and is held up in the remote's listing (a slow link).
+        TestRemoteTier.HeldListing slow = remote.holdNextListing(key.type());
+        try {
+            view.action(ConfigsView.ACTION_REFRESH).run();
+            waitUntil(slow::waiting, "a read of the view waits in the remote's listing");
+            // The edit waits a minute for the remote (its debounce); its event asks for a read of its own.
+            coordinator.put(key, ConfigJson.newObject().put("name", "second"));
+            assertEquals(SyncState.PENDING, coordinator.state(key, TestRemoteTier.NAME));
+            UiTests.settle(600);
+        } finally {
+            slow.release();
+        }
+        UiTests.settle(1000);
+        assertEquals(SyncState.PENDING, coordinator.state(key, TestRemoteTier.NAME), "the edit still waits");
+        waitUntil(() -> state(view, key) == SyncState.PENDING, "the view shows the edit pending");
+        UiTests.settle(500);
+        assertEquals(SyncState.PENDING, state(view, key), "and no older read replaces that afterwards");
+        coordinator.delete(key);
+        coordinator.syncNow();
+    }
+
+    /**
      * The Configs view's tree with 10,000 configs of 1 KB, in a shell of its own (the rows as the view reads
      * them, without adding 10,000 configs to the workbench the other tests share): it shows them at once (a
      * virtual tree makes items only for the rows on screen), every row is reachable, and the filter follows

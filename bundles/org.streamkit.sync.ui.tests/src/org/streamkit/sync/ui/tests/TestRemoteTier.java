@@ -1,10 +1,15 @@
 package org.streamkit.sync.ui.tests;
 
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.streamkit.sync.api.ConfigDocument;
 import org.streamkit.sync.api.ConfigKey;
+import org.streamkit.sync.api.StorageException;
 import org.streamkit.sync.api.StorageTier;
 import org.streamkit.sync.api.support.ForwardingStorageTier;
 import org.streamkit.sync.testing.Services;
@@ -24,6 +29,27 @@ final class TestRemoteTier extends ForwardingStorageTier {
     private static TestRemoteTier installed;
 
     private final TestRemote remote = new TestRemote(NAME);
+    private final AtomicReference<HeldListing> held = new AtomicReference<>();
+
+    /** A listing that waits on its way until released (at most a minute): a slow link, at a chosen moment. */
+    static final class HeldListing {
+        private final String type;
+        private final CountDownLatch entered = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        private HeldListing(String type) {
+            this.type = type;
+        }
+
+        /** @return whether a listing is waiting in it */
+        boolean waiting() {
+            return entered.getCount() == 0;
+        }
+
+        void release() {
+            release.countDown();
+        }
+    }
 
     private TestRemoteTier() {
     }
@@ -53,6 +79,27 @@ final class TestRemoteTier extends ForwardingStorageTier {
     /** @return what the server holds for a key (no link needed: this is the server's own view) */
     Optional<ConfigDocument> stored(ConfigKey key) {
         return remote.server().stored(key);
+    }
+
+    /** @return a hold that the next listing of a type's keys waits in */
+    HeldListing holdNextListing(String type) {
+        HeldListing hold = new HeldListing(type);
+        held.set(hold);
+        return hold;
+    }
+
+    @Override
+    public List<ConfigKey> listKeys(String type) throws StorageException {
+        HeldListing hold = held.get();
+        if (hold != null && hold.type.equals(type) && held.compareAndSet(hold, null)) {
+            hold.entered.countDown();
+            try {
+                hold.release.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return super.listKeys(type);
     }
 
     @Override

@@ -4,11 +4,14 @@ import java.util.function.Function;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.jobs.ISchedulingRule;
 import org.eclipse.core.runtime.jobs.Job;
 
 /**
  * A view's read in the background that repeated requests coalesce into: a request cancels the read still
  * waiting and schedules a new one shortly after, so a burst of the coordinator's events causes one read.
+ * Reads run one at a time, in the order they were asked for: a read that started before a change (and saw
+ * the state before it) always shows its result before the read asked for by that change shows the new state.
  */
 final class CoalescedRead {
 
@@ -17,6 +20,18 @@ final class CoalescedRead {
     private final String name;
     private final Function<IProgressMonitor, IStatus> read;
     private volatile Job job;
+    /** Keeps a view's reads from running side by side, where an older one could finish last. */
+    private final ISchedulingRule oneAtATime = new ISchedulingRule() {
+        @Override
+        public boolean contains(ISchedulingRule rule) {
+            return rule == this;
+        }
+
+        @Override
+        public boolean isConflicting(ISchedulingRule rule) {
+            return rule == this;
+        }
+    };
 
     /**
      * @param name the job's name
@@ -40,6 +55,7 @@ final class CoalescedRead {
             }
         };
         next.setSystem(true);
+        next.setRule(oneAtATime);
         job = next;
         next.schedule(DELAY_MS);
     }
