@@ -45,14 +45,12 @@ class EditAfterDeliveryTest {
                 ServerConfig.builder(folder.resolve("server")).host("127.0.0.1").port(0).build());
                 CloudHttp http = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("s"), null),
                         Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
-                CloudHttp reader = new CloudHttp(server.uri(), new MemoryTokens(server.mintToken("s"), null),
-                        Duration.ofSeconds(2), Duration.ofSeconds(5), 8L << 20);
                 Coordinator device = Coordinator.open(folder.resolve("state"), new ExecutorTimer(scheduler), scheduler, settings,
                         EventSink.NONE)) {
             MemoryStore local = new MemoryStore("memory");
             device.addTier(new Coordinator.Tier(local, "memory", 500, 1, false, Duration.ZERO));
             device.addTier(new Coordinator.Tier(new CloudStore("cloud", http, Set.of("notes")), "cloud", 100, 2, true, DEBOUNCE));
-            CloudStore onServer = new CloudStore("check", reader, Set.of("notes"));
+            CloudStore onServer = new CloudStore("check", http, Set.of("notes")); // reads the server, outside the device
             List<String> lost = new ArrayList<>();
             // The device follows the server's change stream, as the product does: its own writes come back to it.
             try (CloudEvents stream = new CloudEvents(http, key -> device.pullSoon("cloud"))) {
